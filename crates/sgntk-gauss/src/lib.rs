@@ -1,0 +1,27 @@
+//! `sgntk-gauss` computes two-dimensional Gaussian expectations of activations and (surrogate)
+//! derivatives, the building block of every infinite-width kernel in sgntk.
+//!
+//! It also owns **the catalogue**: the single definition of every activation function
+//! ([`Activation`]) and surrogate derivative ([`Surrogate`]) that the kernels and the simulator
+//! use, with their compact text forms (`sign`, `erf:3`, `fast-sigmoid:25`, ...).
+//!
+//! For a centred Gaussian pair (u, v) with covariance `[[a, c], [c, b]]` ([`Cov2`]) the crate
+//! evaluates `E[phi(u) psi(v)]` for activations and `E[alpha(u) beta(v)]` for derivative
+//! functions ([`Derivative`]), where true derivatives of jump activations carry point masses
+//! (`sign' = 2 delta`, `step' = delta`). A point mass of weight `w` at `t` contributes
+//! `w p_u(t) E[beta(v) | u = t]` (SPEC section 3). Closed forms are used where they exist;
+//! every other pair falls back to adaptive quadrature.
+//!
+//! This crate knows nothing of networks, layers or linear algebra.
+#![warn(missing_docs)]
+
+pub mod catalogue;
+mod error;
+pub mod expect;
+
+pub use catalogue::{
+    Activation, CustomActivation, CustomSurrogate, Derivative, PointMass, Positive, RealFn,
+    Surrogate,
+};
+pub use error::{GaussError, Result};
+pub use expect::{ActPair, Cov2, DerivPair, Method};

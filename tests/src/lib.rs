@@ -1,0 +1,1 @@
+//! Cross-crate property tests live in `tests/tests/`; this library is empty.
