@@ -1,0 +1,392 @@
+//! Kernel matrices: validation of the point sets, per-point variances, and the parallel loop
+//! over the entries (rayon over the columns of the output, i.e. over the points of `x2`; each
+//! task walks all points of `x1`, so every column of the column-major `faer` output is written
+//! contiguously by one thread). Memory is `O(N1 N2)` per requested matrix; the per-layer
+//! matrices are only materialised by [`Architecture::kernel_layers`].
+
+use faer::{Col, Mat, MatRef};
+use rayon::prelude::*;
+use sgntk_gauss::GaussError;
+
+use crate::arch::{Architecture, KernelKind};
+use crate::engine::{Engine, EntryError, GaussPairs, MAX_TANGENT, Pairs, dot};
+use crate::error::KernelError;
+use crate::fast::ErfPairs;
+
+/// A point set copied to row-major order, with its per-point variances `Sigma^(l)(x, x)`,
+/// `l = 1..=L+1` (row-major, `L + 1` per point).
+struct Points {
+    rows: Vec<f64>,
+    var: Vec<f64>,
+    dim: usize,
+    n: usize,
+}
+
+impl Points {
+    #[inline]
+    fn x(&self, i: usize) -> &[f64] {
+        &self.rows[i * self.dim..(i + 1) * self.dim]
+    }
+
+    #[inline]
+    fn v(&self, i: usize, depth: usize) -> &[f64] {
+        &self.var[i * (depth + 1)..(i + 1) * (depth + 1)]
+    }
+}
+
+/// Where a tangent kernel's value comes from in the per-entry engine.
+#[derive(Clone, Copy)]
+pub(crate) enum Source {
+    Sigma,
+    Theta(usize),
+}
+
+/// The tangent kinds (deduplicated, in order of first appearance) and each requested kind's
+/// source.
+pub(crate) fn plan(kinds: &[KernelKind]) -> (Vec<KernelKind>, Vec<Source>) {
+    let mut tangents: Vec<KernelKind> = Vec::new();
+    let sources = kinds
+        .iter()
+        .map(|&k| {
+            if k == KernelKind::Nngp {
+                Source::Sigma
+            } else if let Some(p) = tangents.iter().position(|&t| t == k) {
+                Source::Theta(p)
+            } else {
+                tangents.push(k);
+                Source::Theta(tangents.len() - 1)
+            }
+        })
+        .collect();
+    (tangents, sources)
+}
+
+fn entry_error(e: EntryError, tangents: &[KernelKind], row: usize, col: usize) -> KernelError {
+    let kind = e.tangent.map_or(KernelKind::Nngp, |k| tangents[k]);
+    match e.error {
+        GaussError::Divergent { what } => KernelError::Divergent {
+            kind,
+            row,
+            col,
+            layer: e.layer,
+            detail: what,
+        },
+        source => KernelError::Expectation {
+            row,
+            col,
+            layer: e.layer,
+            source,
+        },
+    }
+}
+
+/// Contiguous mutable column slices of each matrix, regrouped per column:
+/// `result[j][k]` is column `j` of `mats[k]`.
+fn columns(mats: &mut [Mat<f64>]) -> Vec<Vec<&mut [f64]>> {
+    let n2 = mats.first().map_or(0, |m| m.ncols());
+    let mut iters: Vec<_> = mats
+        .iter_mut()
+        .map(|m| {
+            m.as_mut().col_iter_mut().map(|c| {
+                c.try_as_col_major_mut()
+                    .expect("owned faer matrices have contiguous columns")
+                    .as_slice_mut()
+            })
+        })
+        .collect();
+    (0..n2)
+        .map(|_| {
+            iters
+                .iter_mut()
+                .map(|it| it.next().expect("all matrices have n2 columns"))
+                .collect()
+        })
+        .collect()
+}
+
+/// Runs `job(j, columns_j)` for every column in parallel; returns the error of the first failing
+/// column (in column order, so the result does not depend on the thread count).
+fn par_columns<F>(mats: &mut [Mat<f64>], job: F) -> Result<(), KernelError>
+where
+    F: Fn(usize, &mut [&mut [f64]]) -> Result<(), KernelError> + Sync,
+{
+    match columns(mats)
+        .into_par_iter()
+        .enumerate()
+        .map(|(j, mut cols)| job(j, &mut cols))
+        .filter_map(Result::err)
+        .find_first(|_| true)
+    {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+impl Architecture {
+    /// Whether the inlined erf/sign closed forms apply (see [`crate::fast`]).
+    fn fast_pairs(&self, tangents: &[KernelKind]) -> Option<ErfPairs> {
+        ErfPairs::new(self, tangents)
+    }
+
+    fn points(&self, which: &'static str, x: MatRef<'_, f64>) -> Result<Points, KernelError> {
+        let (n, d) = (x.nrows(), x.ncols());
+        if d != self.input_dim() {
+            return Err(KernelError::DimensionMismatch {
+                what: if which == "x1" {
+                    "x1 columns (input dimension)"
+                } else {
+                    "x2 columns (input dimension)"
+                },
+                expected: self.input_dim(),
+                found: d,
+            });
+        }
+        let mut rows = Vec::with_capacity(n * d);
+        for i in 0..n {
+            for j in 0..d {
+                let v = x[(i, j)];
+                if !v.is_finite() {
+                    return Err(KernelError::NonFiniteInput {
+                        which,
+                        row: i,
+                        col: j,
+                        value: v,
+                    });
+                }
+                rows.push(v);
+            }
+        }
+        Ok(Points {
+            rows,
+            var: Vec::new(),
+            dim: d,
+            n,
+        })
+    }
+
+    fn with_variances<P: Pairs>(
+        &self,
+        eng: &Engine<P>,
+        mut pts: Points,
+    ) -> Result<Points, KernelError> {
+        let w = eng.depth() + 1;
+        let mut var = vec![0.0; pts.n * w];
+        let err = var
+            .par_chunks_mut(w)
+            .enumerate()
+            .map(|(i, out)| {
+                eng.point_variances(pts.x(i), out)
+                    .map_err(|e| entry_error(e, &[], i, i))
+            })
+            .filter_map(Result::err)
+            .find_first(|_| true);
+        if let Some(e) = err {
+            return Err(e);
+        }
+        pts.var = var;
+        Ok(pts)
+    }
+
+    /// The output kernel (layer `L + 1`) of the given kind between the rows of `x1` (`N1 x n_0`)
+    /// and the rows of `x2` (`N2 x n_0`): an `N1 x N2` matrix `K[i, j] = K(x1_i, x2_j)`.
+    ///
+    /// For [`KernelKind::SgNtk`] the true derivative acts at `x1_i` and the surrogate at `x2_j`
+    /// (SPEC section 2): `I(x1, x2)` is not `I(x2, x1)^T` in general. Errors:
+    /// [`KernelError::Divergent`] names the first entry (in column-major order) where the kernel
+    /// is infinite (NTK of jump activations on the diagonal).
+    pub fn kernel(
+        &self,
+        kind: KernelKind,
+        x1: MatRef<'_, f64>,
+        x2: MatRef<'_, f64>,
+    ) -> Result<Mat<f64>, KernelError> {
+        Ok(self
+            .kernels(&[kind], x1, x2)?
+            .pop()
+            .expect("one kind in, one matrix out"))
+    }
+
+    /// Several output kernels in one pass over the entries (the NNGP comes for free with any
+    /// tangent kernel), returned in the order of `kinds`.
+    pub fn kernels(
+        &self,
+        kinds: &[KernelKind],
+        x1: MatRef<'_, f64>,
+        x2: MatRef<'_, f64>,
+    ) -> Result<Vec<Mat<f64>>, KernelError> {
+        let (tangents, sources) = plan(kinds);
+        match self.fast_pairs(&tangents) {
+            Some(p) => self.kernels_with(Engine::new(self, p), &tangents, &sources, x1, x2),
+            None => {
+                let p = GaussPairs::new(self, &tangents);
+                self.kernels_with(Engine::new(self, p), &tangents, &sources, x1, x2)
+            }
+        }
+    }
+
+    /// The NNGP `Sigma^(L+1)` and the tangent kernel `kind` together, in one pass (what the
+    /// SG-NTK Gaussian process needs: `(Sigma, I)`).
+    pub fn nngp_and(
+        &self,
+        kind: KernelKind,
+        x1: MatRef<'_, f64>,
+        x2: MatRef<'_, f64>,
+    ) -> Result<(Mat<f64>, Mat<f64>), KernelError> {
+        let mut v = self.kernels(&[KernelKind::Nngp, kind], x1, x2)?;
+        let k = v.pop().expect("two matrices");
+        let s = v.pop().expect("two matrices");
+        Ok((s, k))
+    }
+
+    pub(crate) fn kernels_with<P: Pairs>(
+        &self,
+        eng: Engine<P>,
+        tangents: &[KernelKind],
+        sources: &[Source],
+        x1: MatRef<'_, f64>,
+        x2: MatRef<'_, f64>,
+    ) -> Result<Vec<Mat<f64>>, KernelError> {
+        let p1 = self.with_variances(&eng, self.points("x1", x1)?)?;
+        let p2 = self.with_variances(&eng, self.points("x2", x2)?)?;
+        let depth = eng.depth();
+        let nt = tangents.len();
+        debug_assert!(nt <= MAX_TANGENT);
+        let mut mats: Vec<Mat<f64>> = sources.iter().map(|_| Mat::zeros(p1.n, p2.n)).collect();
+        par_columns(&mut mats, |j, cols| {
+            let (xb, vb) = (p2.x(j), p2.v(j, depth));
+            let mut theta = [0.0; MAX_TANGENT];
+            for i in 0..p1.n {
+                let s = eng
+                    .entry(
+                        dot(p1.x(i), xb),
+                        p1.v(i, depth),
+                        vb,
+                        &mut theta[..nt],
+                        |_, _, _| {},
+                    )
+                    .map_err(|e| entry_error(e, tangents, i, j))?;
+                for (col, src) in cols.iter_mut().zip(sources) {
+                    col[i] = match *src {
+                        Source::Sigma => s,
+                        Source::Theta(k) => theta[k],
+                    };
+                }
+            }
+            Ok(())
+        })?;
+        Ok(mats)
+    }
+
+    /// Every layer's kernel of the given kind: `L + 1` matrices, element `l - 1` holding layer
+    /// `l` (`Sigma^(1)` for every kind at `l = 1`; the last one equals [`Self::kernel`]).
+    /// Memory `O((L + 1) N1 N2)`.
+    pub fn kernel_layers(
+        &self,
+        kind: KernelKind,
+        x1: MatRef<'_, f64>,
+        x2: MatRef<'_, f64>,
+    ) -> Result<Vec<Mat<f64>>, KernelError> {
+        let (tangents, _) = plan(&[kind]);
+        match self.fast_pairs(&tangents) {
+            Some(p) => self.layers_with(Engine::new(self, p), &tangents, x1, x2),
+            None => {
+                let p = GaussPairs::new(self, &tangents);
+                self.layers_with(Engine::new(self, p), &tangents, x1, x2)
+            }
+        }
+    }
+
+    fn layers_with<P: Pairs>(
+        &self,
+        eng: Engine<P>,
+        tangents: &[KernelKind],
+        x1: MatRef<'_, f64>,
+        x2: MatRef<'_, f64>,
+    ) -> Result<Vec<Mat<f64>>, KernelError> {
+        let p1 = self.with_variances(&eng, self.points("x1", x1)?)?;
+        let p2 = self.with_variances(&eng, self.points("x2", x2)?)?;
+        let depth = eng.depth();
+        let nt = tangents.len();
+        let mut mats: Vec<Mat<f64>> = (0..=depth).map(|_| Mat::zeros(p1.n, p2.n)).collect();
+        par_columns(&mut mats, |j, cols| {
+            let (xb, vb) = (p2.x(j), p2.v(j, depth));
+            let mut theta = [0.0; MAX_TANGENT];
+            for i in 0..p1.n {
+                eng.entry(
+                    dot(p1.x(i), xb),
+                    p1.v(i, depth),
+                    vb,
+                    &mut theta[..nt],
+                    |layer, s, th| cols[layer - 1][i] = if nt == 0 { s } else { th[0] },
+                )
+                .map_err(|e| entry_error(e, tangents, i, j))?;
+            }
+            Ok(())
+        })?;
+        Ok(mats)
+    }
+
+    /// The diagonal `K(x_i, x_i)` of the output kernel for the rows of `x`, in `O(N)` (no
+    /// matrix). Errors as [`Self::kernel`] (the sign network's NTK diverges here).
+    pub fn kernel_diag(
+        &self,
+        kind: KernelKind,
+        x: MatRef<'_, f64>,
+    ) -> Result<Col<f64>, KernelError> {
+        Ok(self
+            .kernels_diag(&[kind], x)?
+            .pop()
+            .expect("one kind in, one column out"))
+    }
+
+    /// Several diagonals in one pass, in the order of `kinds`.
+    pub fn kernels_diag(
+        &self,
+        kinds: &[KernelKind],
+        x: MatRef<'_, f64>,
+    ) -> Result<Vec<Col<f64>>, KernelError> {
+        let (tangents, sources) = plan(kinds);
+        match self.fast_pairs(&tangents) {
+            Some(p) => self.diag_with(Engine::new(self, p), &tangents, &sources, x),
+            None => {
+                let p = GaussPairs::new(self, &tangents);
+                self.diag_with(Engine::new(self, p), &tangents, &sources, x)
+            }
+        }
+    }
+
+    pub(crate) fn diag_with<P: Pairs>(
+        &self,
+        eng: Engine<P>,
+        tangents: &[KernelKind],
+        sources: &[Source],
+        x: MatRef<'_, f64>,
+    ) -> Result<Vec<Col<f64>>, KernelError> {
+        let p = self.with_variances(&eng, self.points("x1", x)?)?;
+        let depth = eng.depth();
+        let nt = tangents.len();
+        let per_point: Vec<[f64; MAX_TANGENT + 1]> = (0..p.n)
+            .into_par_iter()
+            .map(|i| {
+                let xi = p.x(i);
+                let vi = p.v(i, depth);
+                let mut out = [0.0; MAX_TANGENT + 1];
+                let (s_out, th) = out.split_at_mut(1);
+                s_out[0] = eng
+                    .entry(dot(xi, xi), vi, vi, &mut th[..nt], |_, _, _| {})
+                    .map_err(|e| entry_error(e, tangents, i, i))?;
+                Ok(out)
+            })
+            .collect::<Result<_, KernelError>>()?;
+        Ok(sources
+            .iter()
+            .map(|src| {
+                let k = match *src {
+                    Source::Sigma => 0,
+                    Source::Theta(t) => t + 1,
+                };
+                Col::from_fn(p.n, |i| per_point[i][k])
+            })
+            .collect())
+    }
+}

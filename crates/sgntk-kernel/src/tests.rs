@@ -1,0 +1,175 @@
+//! Unit tests of the internals: the inlined erf/sign closed forms against the general
+//! `sgntk-gauss` evaluator, step by step and for whole kernels.
+
+use faer::Mat;
+
+use crate::compute::plan;
+use crate::engine::{Engine, GaussPairs, MAX_TANGENT, Pairs};
+use crate::fast::ErfPairs;
+use crate::{Activation, Architecture, KernelKind, Surrogate};
+
+/// A deterministic pseudo-random sequence in [0, 1) (SplitMix64; no RNG crate needed here).
+struct Mix(u64);
+impl Mix {
+    fn next(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+fn archs() -> Vec<Architecture> {
+    let mut v = Vec::new();
+    for act in ["sign", "erf:0.5", "erf:2", "erf:20"] {
+        for sur in ["erf:1", "erf:3", "identity"] {
+            let a: Activation = act.parse().unwrap();
+            let s: Surrogate = sur.parse().unwrap();
+            v.push(Architecture::new(3, 2, 1.3, 0.2, a, s).unwrap());
+        }
+    }
+    v
+}
+
+const ALL_TANGENTS: [KernelKind; 3] = [KernelKind::Ntk, KernelKind::SgNtk, KernelKind::Surrogate];
+
+/// Relative agreement of the asin and atan2 forms: both are a few ulps accurate for
+/// |rho| <= 0.999, where asin's condition number is at most 1/sqrt(1 - 0.999^2) ~ 22.
+const STEP_TOL: f64 = 1e-13;
+
+#[test]
+fn fast_step_matches_gauss_step() {
+    let mut rng = Mix(7);
+    for arch in archs() {
+        // |rho| < 1 below, so even the sign NTK's delta x delta term is finite.
+        let tangents: &[KernelKind] = &ALL_TANGENTS;
+        let fast = ErfPairs::new(&arch, tangents).expect("erf family");
+        let gauss = GaussPairs::new(&arch, tangents);
+        for _ in 0..200 {
+            let a = 0.01 + 3.0 * rng.next();
+            let b = 0.01 + 3.0 * rng.next();
+            let rho = 0.999 * (2.0 * rng.next() - 1.0);
+            let c = rho * (a * b).sqrt();
+            let mut df = [0.0; MAX_TANGENT];
+            let mut dg = [0.0; MAX_TANGENT];
+            let ef = fast.step(a, b, c, &mut df[..tangents.len()]).unwrap();
+            let eg = gauss.step(a, b, c, &mut dg[..tangents.len()]).unwrap();
+            assert!(
+                (ef - eg).abs() <= STEP_TOL * 22.0 * eg.abs().max(1.0),
+                "{arch:?} {ef} {eg}"
+            );
+            for k in 0..tangents.len() {
+                assert!(
+                    (df[k] - dg[k]).abs() <= STEP_TOL * dg[k].abs(),
+                    "{arch:?} {k} {} {}",
+                    df[k],
+                    dg[k]
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn fast_kernels_match_gauss_kernels() {
+    let mut rng = Mix(11);
+    let x1 = Mat::from_fn(7, 3, |_, _| 2.0 * rng.next() - 1.0);
+    let x2 = Mat::from_fn(5, 3, |_, _| 2.0 * rng.next() - 1.0);
+    for arch in archs() {
+        let arch = arch.with_kappa(0.7).unwrap();
+        let kinds: Vec<KernelKind> = if arch.activation().to_string() == "sign" {
+            vec![KernelKind::Nngp, KernelKind::SgNtk, KernelKind::Surrogate]
+        } else {
+            KernelKind::ALL.to_vec()
+        };
+        let (tangents, sources) = plan(&kinds);
+        let fast = ErfPairs::new(&arch, &tangents).unwrap();
+        let gauss = GaussPairs::new(&arch, &tangents);
+        let kf = arch
+            .kernels_with(
+                Engine::new(&arch, fast),
+                &tangents,
+                &sources,
+                x1.as_ref(),
+                x2.as_ref(),
+            )
+            .unwrap();
+        let kg = arch
+            .kernels_with(
+                Engine::new(&arch, gauss),
+                &tangents,
+                &sources,
+                x1.as_ref(),
+                x2.as_ref(),
+            )
+            .unwrap();
+        for (f, g) in kf.iter().zip(&kg) {
+            for j in 0..x2.nrows() {
+                for i in 0..x1.nrows() {
+                    // Two layers of STEP_TOL-accurate steps, amplified by at most the size of
+                    // the recursion's multipliers (Sdot <= ~30 for erf:20): 1e-10 relative.
+                    assert!(
+                        (f[(i, j)] - g[(i, j)]).abs() <= 1e-10 * g[(i, j)].abs().max(1.0),
+                        "{arch:?}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn sign_ntk_diverges_on_the_diagonal_only() {
+    let arch =
+        Architecture::new(2, 2, 1.0, 0.1, Activation::Sign, "erf:1".parse().unwrap()).unwrap();
+    let x = Mat::from_fn(3, 2, |i, j| ((i * 2 + j) as f64).sin());
+    let err = arch
+        .kernel(KernelKind::Ntk, x.as_ref(), x.as_ref())
+        .unwrap_err();
+    match err {
+        crate::KernelError::Divergent { row, col, kind, .. } => {
+            assert_eq!((row, col, kind), (0, 0, KernelKind::Ntk));
+        }
+        e => panic!("unexpected {e}"),
+    }
+    let y = Mat::from_fn(2, 2, |i, j| ((i * 2 + j) as f64 + 0.5).cos());
+    let k = arch
+        .kernel(KernelKind::Ntk, x.as_ref(), y.as_ref())
+        .unwrap();
+    assert!(k.col_iter().all(|c| c.iter().all(|v| v.is_finite())));
+    let d = arch.kernel_diag(KernelKind::Ntk, x.as_ref()).unwrap_err();
+    assert!(d.to_string().contains("diverges at entry (0, 0)"), "{d}");
+}
+
+#[test]
+fn layers_end_with_the_output_kernel_and_start_with_sigma1() {
+    let arch = Architecture::new(
+        2,
+        3,
+        1.1,
+        0.3,
+        "erf:2".parse().unwrap(),
+        "erf:1".parse().unwrap(),
+    )
+    .unwrap()
+    .with_kappa(0.5)
+    .unwrap();
+    let x = Mat::from_fn(4, 2, |i, j| ((3 * i + j) as f64).sin());
+    for kind in KernelKind::ALL {
+        let layers = arch.kernel_layers(kind, x.as_ref(), x.as_ref()).unwrap();
+        assert_eq!(layers.len(), 4);
+        let out = arch.kernel(kind, x.as_ref(), x.as_ref()).unwrap();
+        let diag = arch.kernel_diag(kind, x.as_ref()).unwrap();
+        for i in 0..4 {
+            for j in 0..4 {
+                // The same arithmetic in the same order: bit-identical.
+                assert_eq!(layers[3][(i, j)].to_bits(), out[(i, j)].to_bits());
+                let s1 =
+                    1.1f64.powi(2) / 2.0 * (x[(i, 0)] * x[(j, 0)] + x[(i, 1)] * x[(j, 1)]) + 0.09;
+                assert!((layers[0][(i, j)] - s1).abs() <= 1e-15 * s1.abs().max(1.0));
+            }
+            assert_eq!(diag[i].to_bits(), out[(i, i)].to_bits());
+        }
+    }
+}
