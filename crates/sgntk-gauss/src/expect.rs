@@ -5,8 +5,10 @@
 //! derivative, the NTK / SG-NTK step). A pair is resolved once (closed form or quadrature) and
 //! then evaluated for many covariances, which is what the kernel recursion does in its inner loop.
 
-use crate::catalogue::{Activation, Derivative, Surrogate};
+use crate::catalogue::{Activation, Derivative};
+use crate::closed::{self, AFactor, DFactor, DOut};
 use crate::error::{GaussError, Result};
+use crate::quad::{self, DerivQuad};
 
 /// Relative slack allowed in `c^2 <= a b` before a covariance is rejected as not PSD
 /// (a few ulps of the products involved; kernels computed in f64 land within this).
@@ -95,36 +97,29 @@ pub enum Method {
     Quadrature,
 }
 
-/// Smoothing parameter of the erf/sign family: `s_m = 1/(2 m^2)`, `s = 0` for sign.
-fn erf_family_s(a: &Activation) -> Option<f64> {
-    match a {
-        Activation::Erf(m) => Some(0.5 / (m.get() * m.get())),
-        Activation::Sign => Some(0.0),
-        _ => None,
-    }
-}
-
-/// A derivative of the erf/sign family: the (2m/sqrt(pi)) exp(-m^2 x^2) kernel with `s_m`, or a
-/// point mass `2 delta` with `s = 0`.
-fn erf_family_deriv_s(d: &Derivative) -> Option<f64> {
-    match d {
-        Derivative::True(a) => erf_family_s(a),
-        Derivative::Surrogate(Surrogate::Erf(m)) => Some(0.5 / (m.get() * m.get())),
-        _ => None,
-    }
-}
-
+/// Resolution of an activation pair.
 #[derive(Clone, Copy, Debug)]
 enum ActKind {
-    /// `(2/pi) asin(c / sqrt((s1 + a)(s2 + b)))`.
-    ErfErf { s1: f64, s2: f64 },
-    /// `c` (identity x identity).
-    IdId,
-    /// No closed form: quadrature.
+    /// A closed form (see `docs/gauss.md`).
+    Closed(AFactor, AFactor),
+    /// No closed form (or [`Method::Quadrature`]): nested quadrature.
     Quadrature,
 }
 
 /// Evaluator of `E[phi(u) psi(v)]` for a fixed pair of activations.
+///
+/// Closed forms (derivations in `docs/gauss.md`), with `s_m = 1/(2 m^2)` for `erf(m .)` and
+/// `s = 0` for sign, `rho = c / sqrt(a b)`, `theta = arccos(rho)`:
+/// * erf/sign x erf/sign: `(2/pi) asin(c / sqrt((s1 + a)(s2 + b)))`;
+/// * step = (1 + sign)/2: step x step `1/4 + asin(rho)/(2 pi)` (orthant probability),
+///   step x erf `(1/pi) asin(c / sqrt(a (s + b)))`;
+/// * relu x relu: `sqrt(a b) (sin theta + (pi - theta) cos theta) / (2 pi)` (arc-cosine kernel,
+///   Cho & Saul 2009); relu(u) x step(v): `sqrt(a) (1 + rho) / (2 sqrt(2 pi))` generalised to
+///   `alpha sqrt(a/(2 pi)) + beta c / sqrt(2 pi (b + s))` for `alpha + beta sign_s`;
+/// * identity(u) x g(v): `c E[g'(v)]` (Stein's lemma): `beta c sqrt(2/pi) / sqrt(b + s)` for the
+///   erf/sign/step family, `c/2` for relu, `c` for identity.
+///
+/// Everything else (tanh, user-defined) uses quadrature.
 #[derive(Clone, Debug)]
 pub struct ActPair {
     phi: Activation,
@@ -135,15 +130,9 @@ pub struct ActPair {
 impl ActPair {
     /// Resolves the pair (closed form or quadrature, per `method`).
     pub fn new(phi: &Activation, psi: &Activation, method: Method) -> Self {
-        let kind = match method {
-            Method::Quadrature => ActKind::Quadrature,
-            Method::Auto => match (phi, psi) {
-                (Activation::Identity, Activation::Identity) => ActKind::IdId,
-                _ => match (erf_family_s(phi), erf_family_s(psi)) {
-                    (Some(s1), Some(s2)) => ActKind::ErfErf { s1, s2 },
-                    _ => ActKind::Quadrature,
-                },
-            },
+        let kind = match (method, AFactor::of(phi), AFactor::of(psi)) {
+            (Method::Auto, Some(l), Some(r)) => ActKind::Closed(l, r),
+            _ => ActKind::Quadrature,
         };
         Self {
             phi: phi.clone(),
@@ -158,86 +147,67 @@ impl ActPair {
     }
 
     /// `E[phi(u) psi(v)]` for `(u, v) ~ N(0, cov)`.
+    ///
+    /// Errors only on the quadrature path: [`GaussError::NonFinite`] when a user-defined
+    /// function returns inf/NaN, [`GaussError::QuadratureFailed`] when an integral does not
+    /// converge.
     #[inline]
     pub fn expect(&self, cov: &Cov2) -> Result<f64> {
         match self.kind {
-            ActKind::ErfErf { s1, s2 } => {
-                let den = ((s1 + cov.a) * (s2 + cov.b)).sqrt();
-                if den > 0.0 {
-                    Ok(std::f64::consts::FRAC_2_PI * (cov.c / den).clamp(-1.0, 1.0).asin())
-                } else {
-                    // sign(0) sign(v) with a = 0: u = 0 almost surely and sign(0) = 0.
-                    Ok(0.0)
-                }
-            }
-            ActKind::IdId => Ok(cov.c),
-            ActKind::Quadrature => Err(GaussError::QuadratureFailed {
-                what: format!(
-                    "E[{}(u) {}(v)] (quadrature not implemented yet)",
-                    self.phi, self.psi
-                ),
-                error_estimate: f64::INFINITY,
-            }),
+            ActKind::Closed(l, r) => Ok(closed::act_expect(l, r, cov)),
+            ActKind::Quadrature => quad::act_pair(&self.phi, &self.psi, cov),
         }
     }
 }
 
+/// Resolution of a derivative pair.
 #[derive(Clone, Copy, Debug)]
 enum DerivKind {
-    /// `(2/pi) [(s1 + a)(s2 + b) - c^2]^(-1/2)`, divergent when both are point masses and the
-    /// bracket vanishes.
-    ErfErf { s1: f64, s2: f64 },
-    /// `sqrt(2/pi) (s + a)^(-1/2)` (erf-family derivative of u times 1).
-    ErfOne { s: f64 },
-    /// `1 x erf-family derivative of v`.
-    OneErf { s: f64 },
-    /// `1`.
-    OneOne,
-    /// No closed form: quadrature.
+    /// A closed form (see `docs/gauss.md`).
+    Closed(DFactor, DFactor),
+    /// Nested quadrature plus conditional 1-D integrals for the point masses.
     Quadrature,
 }
 
-/// Is `d` the constant function 1 (identity activation's derivative or the straight-through
-/// surrogate)?
-fn is_one(d: &Derivative) -> bool {
-    matches!(
-        d,
-        Derivative::True(Activation::Identity) | Derivative::Surrogate(Surrogate::Identity)
-    )
-}
-
 /// Evaluator of `E[alpha(u) beta(v)]` for a fixed pair of derivative functions.
+///
+/// Closed forms (derivations in `docs/gauss.md`): every erf-family derivative is a Gaussian
+/// density `w N(x; 0, s)` (`sign' = 2 N(.; 0, 0) = 2 delta`, `step' = delta`,
+/// `erf(m)' = erf:m surrogate = 2 N(.; 0, s_m)`), and
+/// * `E[w1 N(u; 0, s1) w2 N(v; 0, s2)] = w1 w2 / (2 pi sqrt((a + s1)(b + s2) - c^2))`,
+///   divergent when the bracket vanishes (delta x delta on the diagonal);
+/// * `E[w N(u; 0, s) beta(v)] = w / sqrt(2 pi (a + s)) E[beta(V)]`,
+///   `V ~ N(0, b - c^2/(a + s))`, with `E[beta(V)]` in closed form for beta = 1, relu' (1/2),
+///   triangle (Gaussian partial moments), boxcar (`erf`) and piecewise-exp (`erfcx`);
+/// * `E[1 beta(v)] = E[beta(v)]`, and relu' x relu' = `1/4 + asin(rho)/(2 pi)`.
+///
+/// Everything else (tanh', fast-sigmoid, sigmoid, atan, user-defined) uses quadrature.
 #[derive(Clone, Debug)]
 pub struct DerivPair {
     alpha: Derivative,
     beta: Derivative,
     kind: DerivKind,
+    quad: Option<DerivQuad>,
 }
 
 impl DerivPair {
     /// Resolves the pair (closed form or quadrature, per `method`).
     pub fn new(alpha: &Derivative, beta: &Derivative, method: Method) -> Self {
-        let kind = match method {
-            Method::Quadrature => DerivKind::Quadrature,
-            Method::Auto => {
-                match (
-                    erf_family_deriv_s(alpha),
-                    erf_family_deriv_s(beta),
-                    is_one(alpha),
-                    is_one(beta),
-                ) {
-                    (Some(s1), Some(s2), _, _) => DerivKind::ErfErf { s1, s2 },
-                    (Some(s), None, _, true) => DerivKind::ErfOne { s },
-                    (None, Some(s), true, _) => DerivKind::OneErf { s },
-                    (_, _, true, true) => DerivKind::OneOne,
-                    _ => DerivKind::Quadrature,
-                }
+        let kind = match (method, DFactor::of(alpha), DFactor::of(beta)) {
+            (Method::Auto, Some(l), Some(r)) if DFactor::pair_closed(l, r) => {
+                DerivKind::Closed(l, r)
             }
+            _ => DerivKind::Quadrature,
+        };
+        let quad = match kind {
+            DerivKind::Quadrature => Some(DerivQuad::new(alpha, beta)),
+            DerivKind::Closed(..) => None,
         };
         Self {
             alpha: alpha.clone(),
             beta: beta.clone(),
             kind,
+            quad,
         }
     }
 
@@ -247,53 +217,38 @@ impl DerivPair {
     }
 
     /// `E[alpha(u) beta(v)]` for `(u, v) ~ N(0, cov)`; [`GaussError::Divergent`] when two point
-    /// masses meet on a degenerate covariance.
+    /// masses meet on a degenerate covariance, or a point mass sits on a variable of zero
+    /// variance.
     #[inline]
     pub fn expect(&self, cov: &Cov2) -> Result<f64> {
         match self.kind {
-            DerivKind::ErfErf { s1, s2 } => {
-                let bracket = (s1 + cov.a) * (s2 + cov.b) - cov.c * cov.c;
-                if bracket > 0.0 {
-                    Ok(std::f64::consts::FRAC_2_PI / bracket.sqrt())
-                } else {
-                    Err(GaussError::Divergent {
-                        what: format!(
-                            "E[{a}(u) {b}(v)] with a = {}, b = {}, c = {}: delta x delta on a degenerate covariance",
-                            cov.a,
-                            cov.b,
-                            cov.c,
-                            a = deriv_name(&self.alpha),
-                            b = deriv_name(&self.beta),
-                        ),
-                    })
-                }
-            }
-            DerivKind::ErfOne { s } => one_sided(s, cov.a, &self.alpha),
-            DerivKind::OneErf { s } => one_sided(s, cov.b, &self.beta),
-            DerivKind::OneOne => Ok(1.0),
-            DerivKind::Quadrature => Err(GaussError::QuadratureFailed {
-                what: format!(
-                    "E[{}(u) {}(v)] (quadrature not implemented yet)",
-                    deriv_name(&self.alpha),
-                    deriv_name(&self.beta)
-                ),
-                error_estimate: f64::INFINITY,
-            }),
+            DerivKind::Closed(l, r) => match closed::deriv_expect(l, r, cov) {
+                DOut::Value(v) => Ok(v),
+                DOut::Divergent => Err(self.divergent(cov)),
+            },
+            DerivKind::Quadrature => match &self.quad {
+                Some(q) => q.expect(cov),
+                None => Err(GaussError::QuadratureFailed {
+                    what: "quadrature evaluator missing".into(),
+                    error_estimate: f64::INFINITY,
+                }),
+            },
         }
     }
-}
 
-fn one_sided(s: f64, var: f64, d: &Derivative) -> Result<f64> {
-    let t = s + var;
-    if t > 0.0 {
-        Ok((std::f64::consts::FRAC_2_PI).sqrt() / t.sqrt())
-    } else {
-        Err(GaussError::Divergent {
+    #[cold]
+    fn divergent(&self, cov: &Cov2) -> GaussError {
+        GaussError::Divergent {
             what: format!(
-                "E[{}(u)] with zero variance: a point mass at a deterministic 0",
-                deriv_name(d)
+                "E[{a}(u) {b}(v)] with a = {}, b = {}, c = {}: a point mass meets a point mass or \
+                 a zero-variance variable",
+                cov.a,
+                cov.b,
+                cov.c,
+                a = deriv_name(&self.alpha),
+                b = deriv_name(&self.beta),
             ),
-        })
+        }
     }
 }
 

@@ -16,8 +16,11 @@
 #![warn(missing_docs)]
 
 pub mod catalogue;
+mod closed;
 mod error;
 pub mod expect;
+mod numeric;
+mod quad;
 
 pub use catalogue::{
     Activation, CustomActivation, CustomSurrogate, Derivative, PointMass, Positive, RealFn,
