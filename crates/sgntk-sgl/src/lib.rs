@@ -1,1 +1,34 @@
-//! Placeholder: filled by a later issue.
+//! Fast, exact simulation of surrogate gradient learning (SGL) in finite fully connected
+//! networks, and their empirical kernels (SPEC sections 1, 2 and 7).
+//!
+//! * [`NetworkSpec`], [`Dataset`], [`TrainSpec`]: validated inputs.
+//! * [`Network`]: parameters in the NTK parametrisation, initialised from `(base_seed, index)`
+//!   ([`network_seed`]), forward pass, and a straightforward [`Network::reference_step`].
+//! * [`Trainer`]: the fast step (two products per middle weight matrix in one sweep,
+//!   incremental forward pass for sign / step networks); [`train_network`] owns the loop and
+//!   [`train_ensemble`] runs members in parallel with results independent of the thread count.
+//! * [`empirical_kernel`]: empirical NTK $J J^T$, SG-NTK $J \tilde J^T$ and surrogate kernel
+//!   $\tilde J \tilde J^T$ by layerwise contractions; [`jacobian`] is the explicit cross-check.
+//!
+//! Activations and surrogates come from the `sgntk-gauss` catalogue, the same definitions the
+//! analytic kernels use. This crate knows nothing of the analytic kernels.
+#![warn(missing_docs)]
+
+mod empirical;
+mod error;
+mod float;
+mod fused;
+mod linalg;
+mod network;
+mod spec;
+mod train;
+mod trainer;
+
+pub use empirical::{EmpiricalKind, empirical_kernel, jacobian};
+pub use error::{Result, SglError};
+pub use float::Float;
+pub use network::{Layer, Network, network_seed};
+pub use sgntk_gauss::{Activation, Surrogate};
+pub use spec::{Dataset, NetworkSpec, TrainSpec};
+pub use train::{TrainedNetwork, train_ensemble, train_ensemble_cancellable, train_network};
+pub use trainer::{DEFAULT_RESYNC_EVERY, StepStats, Trainer};
