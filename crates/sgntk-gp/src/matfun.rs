@@ -1,0 +1,230 @@
+//! The training-time matrix function G = I(X,X)^{-1} (Id - E) at finite time, without inverting
+//! I(X,X) and without cancellation.
+//!
+//! Gradient flow: with M = I(X,X) and s = eta t / P,
+//!
+//! ```text
+//! G = M^{-1} (Id - exp(-s M)) = s * phi_1(-s M),   phi_1(Z) = sum_{k>=0} Z^k / (k+1)!
+//! ```
+//!
+//! phi_1 is entire, so G exists for singular M and its eigenvalue-wise form
+//! g(lambda) = (1 - exp(-s lambda)) / lambda has no removable singularity to fight. We evaluate it
+//! by scaling and squaring on the pair (F, D) = (phi_1(Z), exp(Z) - Id):
+//! Z_j = Z / 2^j with ||Z_j||_1 <= THETA, F = Taylor polynomial of degree [`TAYLOR_DEGREE`]
+//! (Paterson–Stockmeyer, 8 matrix products), D = Z_j F, then j times
+//!
+//! ```text
+//! phi_1(2Z) = phi_1(Z) (exp(Z) + Id) / 2  =>  F <- F + F D / 2
+//! exp(2Z) - Id = 2 D + D^2                =>  D <- 2 D + D D
+//! ```
+//!
+//! Carrying exp(Z) - Id instead of exp(Z) is the matrix analogue of `expm1`: nothing of the form
+//! Id - (Id + small) is ever formed, so eigenvalues s lambda << 1 keep full relative accuracy.
+//!
+//! Discrete gradient descent: with h = eta / P and B = Id - h M (one step of the residual
+//! recursion r_{k+1} = B r_k),
+//!
+//! ```text
+//! G_T = M^{-1} (Id - B^T) = h sum_{k=0}^{T-1} B^k,
+//! ```
+//!
+//! a polynomial in M evaluated by binary powering on (S_n, D_n) = (sum_{k<n} B^k, B^n - Id):
+//!
+//! ```text
+//! doubling:  S_2n = 2 S_n + S_n D_n,  D_2n = 2 D_n + D_n^2
+//! increment: S_n+1 = S_n + Id + D_n,  D_n+1 = D_n + D_1 + D_n D_1,   D_1 = -h M
+//! ```
+//!
+//! at most 3 log2(T) matrix products and, again, no cancellation for small h.
+
+use faer::linalg::matmul::matmul;
+use faer::{Accum, Mat, MatRef, Par};
+
+use crate::dense::norm1;
+
+/// Degree of the truncated Taylor series of phi_1 at the scaled argument.
+pub(crate) const TAYLOR_DEGREE: usize = 24;
+/// Scaling threshold: ||Z_j||_1 <= THETA. The truncation error of the degree-24 Taylor series of
+/// phi_1 is at most sum_{k>24} THETA^k/(k+1)! <= 1.1 * 2^25 / 26! < 1e-19, far below the unit
+/// roundoff 1.1e-16, for every matrix of 1-norm <= 2 (whatever its spectrum or non-normality).
+pub(crate) const THETA: f64 = 2.0;
+/// Paterson–Stockmeyer block size: powers Z^1..Z^5 and a Horner scheme in Z^5.
+const PS_BLOCK: usize = 5;
+
+fn mul(a: MatRef<'_, f64>, b: MatRef<'_, f64>, par: Par) -> Mat<f64> {
+    let mut out = Mat::zeros(a.nrows(), b.ncols());
+    matmul(out.as_mut(), Accum::Replace, a, b, 1.0, par);
+    out
+}
+
+fn add_identity(m: &mut Mat<f64>, alpha: f64) {
+    for i in 0..m.nrows() {
+        m[(i, i)] += alpha;
+    }
+}
+
+/// phi_1(Z) by its Taylor polynomial of degree [`TAYLOR_DEGREE`] (Paterson–Stockmeyer), for
+/// ||Z||_1 <= [`THETA`].
+fn phi1_taylor(z: MatRef<'_, f64>, par: Par) -> Mat<f64> {
+    let n = z.nrows();
+    // c_k = 1 / (k+1)!
+    let mut c = [0.0_f64; TAYLOR_DEGREE + 1];
+    let mut fact = 1.0;
+    for (k, ck) in c.iter_mut().enumerate() {
+        fact *= (k + 1) as f64;
+        *ck = 1.0 / fact;
+    }
+    // powers[r] = Z^r, r = 1..=PS_BLOCK
+    let mut powers: Vec<Mat<f64>> = Vec::with_capacity(PS_BLOCK + 1);
+    powers.push(Mat::identity(n, n));
+    powers.push(z.to_owned());
+    for r in 2..=PS_BLOCK {
+        let next = mul(powers[r - 1].as_ref(), z, par);
+        powers.push(next);
+    }
+    let n_blocks = TAYLOR_DEGREE / PS_BLOCK + 1; // 5 blocks of 5 coefficients: degree 24
+    let block = |b: usize| -> Mat<f64> {
+        // sum_{r=0}^{PS_BLOCK-1} c_{b*PS_BLOCK + r} Z^r
+        let mut out = Mat::zeros(n, n);
+        for (r, power) in powers.iter().enumerate().take(PS_BLOCK) {
+            let k = b * PS_BLOCK + r;
+            if k > TAYLOR_DEGREE {
+                break;
+            }
+            let ck = c[k];
+            let p = power.as_ref();
+            for j in 0..n {
+                for i in 0..n {
+                    out[(i, j)] += ck * p[(i, j)];
+                }
+            }
+        }
+        out
+    };
+    let mut acc = block(n_blocks - 1);
+    for b in (0..n_blocks - 1).rev() {
+        let mut next = block(b);
+        matmul(
+            next.as_mut(),
+            Accum::Add,
+            powers[PS_BLOCK].as_ref(),
+            acc.as_ref(),
+            1.0,
+            par,
+        );
+        acc = next;
+    }
+    acc
+}
+
+/// G = M^{-1} (Id - exp(-s M)) = s phi_1(-s M) for s >= 0 (gradient flow, s = eta t / P).
+pub(crate) fn gradient_flow_g(m: MatRef<'_, f64>, s: f64, par: Par) -> Mat<f64> {
+    let n = m.nrows();
+    if s == 0.0 {
+        return Mat::zeros(n, n);
+    }
+    let nu = s * norm1(m);
+    let mut j: i32 = 0;
+    if nu > THETA {
+        j = (nu / THETA).log2().ceil() as i32;
+        // guard against rounding in log2
+        while nu / 2f64.powi(j) > THETA {
+            j += 1;
+        }
+    }
+    let scale = -s / 2f64.powi(j);
+    let z = Mat::from_fn(n, n, |r, c| scale * m[(r, c)]);
+    let mut f = phi1_taylor(z.as_ref(), par);
+    if j > 0 {
+        let mut d = mul(z.as_ref(), f.as_ref(), par); // exp(Z) - Id = Z phi_1(Z)
+        for step in 0..j {
+            // F <- F + F D / 2
+            let fd = mul(f.as_ref(), d.as_ref(), par);
+            for c in 0..n {
+                for r in 0..n {
+                    f[(r, c)] += 0.5 * fd[(r, c)];
+                }
+            }
+            if step + 1 < j {
+                // D <- 2 D + D D
+                let dd = mul(d.as_ref(), d.as_ref(), par);
+                for c in 0..n {
+                    for r in 0..n {
+                        d[(r, c)] = 2.0 * d[(r, c)] + dd[(r, c)];
+                    }
+                }
+            }
+        }
+    }
+    for c in 0..n {
+        for r in 0..n {
+            f[(r, c)] *= s;
+        }
+    }
+    f
+}
+
+/// G_T = M^{-1} (Id - (Id - h M)^T) = h sum_{k<T} (Id - h M)^k (discrete gradient descent,
+/// h = eta / P, T = `steps`).
+pub(crate) fn gradient_descent_g(m: MatRef<'_, f64>, h: f64, steps: u64, par: Par) -> Mat<f64> {
+    let n = m.nrows();
+    let mut s_acc = Mat::<f64>::zeros(n, n); // S_n
+    let mut d = Mat::<f64>::zeros(n, n); // D_n = B^n - Id
+    if steps == 0 {
+        return s_acc;
+    }
+    let d1 = Mat::from_fn(n, n, |r, c| -h * m[(r, c)]);
+    let bits = 64 - steps.leading_zeros();
+    let mut count: u64 = 0;
+    for b in (0..bits).rev() {
+        let last = b == 0;
+        if count > 0 {
+            // doubling
+            let sd = mul(s_acc.as_ref(), d.as_ref(), par);
+            for c in 0..n {
+                for r in 0..n {
+                    s_acc[(r, c)] = 2.0 * s_acc[(r, c)] + sd[(r, c)];
+                }
+            }
+            let bit_set = (steps >> b) & 1 == 1;
+            if !last || bit_set {
+                let dd = mul(d.as_ref(), d.as_ref(), par);
+                for c in 0..n {
+                    for r in 0..n {
+                        d[(r, c)] = 2.0 * d[(r, c)] + dd[(r, c)];
+                    }
+                }
+            }
+            count *= 2;
+        }
+        if (steps >> b) & 1 == 1 {
+            // increment: S <- S + Id + D, D <- D + D1 + D D1
+            for c in 0..n {
+                for r in 0..n {
+                    s_acc[(r, c)] += d[(r, c)];
+                }
+            }
+            add_identity(&mut s_acc, 1.0);
+            if !last {
+                if count == 0 {
+                    d = d1.clone();
+                } else {
+                    let dd1 = mul(d.as_ref(), d1.as_ref(), par);
+                    for c in 0..n {
+                        for r in 0..n {
+                            d[(r, c)] += d1[(r, c)] + dd1[(r, c)];
+                        }
+                    }
+                }
+            }
+            count += 1;
+        }
+    }
+    debug_assert_eq!(count, steps);
+    for c in 0..n {
+        for r in 0..n {
+            s_acc[(r, c)] *= h;
+        }
+    }
+    s_acc
+}

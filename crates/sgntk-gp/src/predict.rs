@@ -1,0 +1,262 @@
+//! The trained-network GP: mean mu_t and covariance C_t of SPEC section 5.
+
+use faer::linalg::matmul::matmul;
+use faer::{Accum, Mat, MatRef, Par};
+
+use crate::dense::{Lu, norm1};
+use crate::matfun::{gradient_descent_g, gradient_flow_g};
+use crate::validate;
+use crate::{GpError, GpOptions, Prediction, TestKernels, Time, TrainingKernels};
+
+/// Predicts the network trained for `time` on `train`, at the test points of `test`.
+///
+/// Implements (SPEC section 5), with M = I(X,X), P = number of training points:
+///
+/// ```text
+/// A      = I(x,X) G,   G = M^{-1} (Id - E)                       (N x P)
+/// mean   = A Y
+/// C      = Sigma(x,x) - A Sigma(X,x) - Sigma(x,X) A^T + A Sigma(X,X) A^T
+///        = Sigma(x,x) + sym((A Sigma(X,X) - 2 Sigma(x,X)) A^T),   sym(K) = (K + K^T) / 2
+/// ```
+///
+/// The second form is exact: A Sigma(X,X) A^T is symmetric because Sigma(X,X) is, and
+/// A Sigma(X,x) = (Sigma(x,X) A^T)^T, so the two middle terms are each other's transpose and equal
+/// the symmetric part of 2 Sigma(x,X) A^T. C is moreover positive semidefinite whatever A is:
+/// it is the covariance of f(x) - A f(X) for f ~ GP(0, Sigma). Symmetrisation therefore only
+/// removes rounding.
+///
+/// - `Time::Infinity`: G = M^{-1}, from an LU factorization with partial pivoting of M (solves
+///   with M^T give A^T = M^{-T} I(x,X)^T). A condition estimate above `opts.max_condition` is an
+///   error unless `opts.jitter` is set.
+/// - `Time::GradientFlow { eta, t }`: G = s phi_1(-s M), s = eta t / P, by scaling and squaring
+///   (no inverse, no cancellation; see `docs/gp.md`).
+/// - `Time::GradientDescent { eta, steps }`: G = (eta/P) sum_{k<T} (Id - eta M / P)^k by binary
+///   powering.
+///
+/// `test.sigma_test_test` may be N x N (full covariance returned) or N x 1 (its diagonal; only
+/// variances are computed, in O(N P) after the products that the mean needs).
+///
+/// # Errors
+/// Shape mismatches, non-finite entries, an asymmetric Sigma, invalid `eta`/`t`, an
+/// ill-conditioned I(X,X) at t = infinity, and a non-finite result (divergent gradient descent).
+pub fn predict(
+    train: &TrainingKernels<'_>,
+    test: &TestKernels<'_>,
+    time: Time,
+    opts: &GpOptions,
+) -> Result<Prediction, GpError> {
+    let p = train.i_train_train.nrows();
+    if p == 0 {
+        return Err(GpError::NoTrainingPoints);
+    }
+    let n = test.i_test_train.nrows();
+    validate::shape("I(X, X) (i_train_train)", train.i_train_train, p, p)?;
+    validate::shape(
+        "Sigma(X, X) (sigma_train_train)",
+        train.sigma_train_train,
+        p,
+        p,
+    )?;
+    validate::vector("Y (targets)", train.targets, p)?;
+    validate::shape("I(x, X) (i_test_train)", test.i_test_train, n, p)?;
+    validate::shape(
+        "Sigma(x, X) (sigma_test_train)",
+        test.sigma_test_train,
+        n,
+        p,
+    )?;
+    validate::finite("I(X, X) (i_train_train)", train.i_train_train)?;
+    validate::finite("Sigma(X, X) (sigma_train_train)", train.sigma_train_train)?;
+    validate::symmetric("Sigma(X, X) (sigma_train_train)", train.sigma_train_train)?;
+    validate::finite("I(x, X) (i_test_train)", test.i_test_train)?;
+    validate::finite("Sigma(x, X) (sigma_test_train)", test.sigma_test_train)?;
+    let full = validate::test_test(test.sigma_test_test, n)?;
+    if opts.max_condition.is_nan() || opts.max_condition <= 1.0 {
+        return Err(GpError::InvalidParameter {
+            name: "max_condition",
+            value: opts.max_condition,
+            reason: "must be > 1 (or +infinity)",
+        });
+    }
+    if let Some(eps) = opts.jitter {
+        if !(eps.is_finite() && eps > 0.0) {
+            return Err(GpError::InvalidParameter {
+                name: "jitter",
+                value: eps,
+                reason: "must be finite and > 0",
+            });
+        }
+    }
+    let time = match time {
+        Time::GradientFlow { t, .. } if t == f64::INFINITY => Time::Infinity,
+        other => other,
+    };
+    let par = opts.par;
+    let m = train.i_train_train;
+
+    // a = A^T (P x N): columns are A(x_i)^T.
+    let (a_t, condition, jitter) = match time {
+        Time::Infinity => {
+            let (lu, condition, jitter) = factor_checked(m, opts)?;
+            let mut a_t = test.i_test_train.transpose().to_owned();
+            lu.solve_in_place(a_t.as_mut(), true);
+            (a_t, condition, jitter)
+        }
+        Time::GradientFlow { eta, t } => {
+            validate::eta(eta)?;
+            if t.is_nan() || t < 0.0 {
+                return Err(GpError::InvalidParameter {
+                    name: "t",
+                    value: t,
+                    reason: "the training time must be >= 0",
+                });
+            }
+            let condition = Lu::new(m, par).condition_estimate(norm1(m));
+            let g = gradient_flow_g(m, eta * t / p as f64, par);
+            (
+                times_transpose(g.as_ref(), test.i_test_train, par),
+                condition,
+                None,
+            )
+        }
+        Time::GradientDescent { eta, steps } => {
+            validate::eta(eta)?;
+            let condition = Lu::new(m, par).condition_estimate(norm1(m));
+            let g = gradient_descent_g(m, eta / p as f64, steps, par);
+            (
+                times_transpose(g.as_ref(), test.i_test_train, par),
+                condition,
+                None,
+            )
+        }
+    };
+    let mut pred = assemble(a_t.as_ref(), train, test, full, par);
+    pred.condition_estimate = condition;
+    pred.jitter = jitter;
+    check_finite(&pred)?;
+    Ok(pred)
+}
+
+/// A^T = G^T I(x,X)^T for A = I(x,X) G.
+fn times_transpose(g: MatRef<'_, f64>, i_test_train: MatRef<'_, f64>, par: Par) -> Mat<f64> {
+    let mut a_t = Mat::zeros(g.ncols(), i_test_train.nrows());
+    matmul(
+        a_t.as_mut(),
+        Accum::Replace,
+        g.transpose(),
+        i_test_train.transpose(),
+        1.0,
+        par,
+    );
+    a_t
+}
+
+/// LU of M with the conditioning policy of [`GpOptions`]: returns the factorization, its
+/// condition estimate and the jitter added, if any.
+fn factor_checked(m: MatRef<'_, f64>, opts: &GpOptions) -> Result<(Lu, f64, Option<f64>), GpError> {
+    const WHAT: &str = "I(X, X) (i_train_train)";
+    let lu = Lu::new(m, opts.par);
+    let condition = lu.condition_estimate(norm1(m));
+    if condition <= opts.max_condition {
+        return Ok((lu, condition, None));
+    }
+    let Some(eps) = opts.jitter else {
+        return Err(GpError::IllConditioned {
+            what: WHAT,
+            condition,
+            max_condition: opts.max_condition,
+            jitter: None,
+        });
+    };
+    let p = m.nrows();
+    let mean_diag = (0..p).map(|i| m[(i, i)].abs()).sum::<f64>() / p as f64;
+    let amount = eps * mean_diag;
+    let mut mj = m.to_owned();
+    for i in 0..p {
+        mj[(i, i)] += amount;
+    }
+    let lu = Lu::new(mj.as_ref(), opts.par);
+    let condition = lu.condition_estimate(norm1(mj.as_ref()));
+    if condition <= opts.max_condition {
+        Ok((lu, condition, Some(amount)))
+    } else {
+        Err(GpError::IllConditioned {
+            what: WHAT,
+            condition,
+            max_condition: opts.max_condition,
+            jitter: Some(amount),
+        })
+    }
+}
+
+/// Mean and covariance from A^T (P x N).
+fn assemble(
+    a_t: MatRef<'_, f64>,
+    train: &TrainingKernels<'_>,
+    test: &TestKernels<'_>,
+    full: bool,
+    par: Par,
+) -> Prediction {
+    let (p, n) = (a_t.nrows(), a_t.ncols());
+    let y = Mat::from_fn(p, 1, |i, _| train.targets[i]);
+    let mut mean = Mat::zeros(n, 1);
+    matmul(
+        mean.as_mut(),
+        Accum::Replace,
+        a_t.transpose(),
+        y.as_ref(),
+        1.0,
+        par,
+    );
+    // B^T = Sigma(X,X) A^T - 2 Sigma(x,X)^T  (P x N; Sigma(X,X) symmetric)
+    let mut b_t = test.sigma_test_train.transpose().to_owned();
+    matmul(
+        b_t.as_mut(),
+        Accum::Replace,
+        train.sigma_train_train,
+        a_t,
+        1.0,
+        par,
+    );
+    for j in 0..n {
+        for i in 0..p {
+            b_t[(i, j)] -= 2.0 * test.sigma_test_train[(j, i)];
+        }
+    }
+    let covariance = if full {
+        // C = Sigma(x,x) + sym(B A^T)
+        let mut k = Mat::zeros(n, n);
+        matmul(k.as_mut(), Accum::Replace, b_t.transpose(), a_t, 1.0, par);
+        let s = test.sigma_test_test;
+        Mat::from_fn(n, n, |i, j| {
+            0.5 * (s[(i, j)] + s[(j, i)]) + 0.5 * (k[(i, j)] + k[(j, i)])
+        })
+    } else {
+        Mat::from_fn(n, 1, |i, _| {
+            let mut acc = 0.0;
+            for r in 0..p {
+                acc += b_t[(r, i)] * a_t[(r, i)];
+            }
+            test.sigma_test_test[(i, 0)] + acc
+        })
+    };
+    Prediction {
+        mean: (0..n).map(|i| mean[(i, 0)]).collect(),
+        covariance,
+        condition_estimate: f64::NAN,
+        jitter: None,
+    }
+}
+
+pub(crate) fn check_finite(pred: &Prediction) -> Result<(), GpError> {
+    let cov = &pred.covariance;
+    let cov_ok = (0..cov.ncols()).all(|j| (0..cov.nrows()).all(|i| cov[(i, j)].is_finite()));
+    if pred.mean.iter().all(|x| x.is_finite()) && cov_ok {
+        Ok(())
+    } else {
+        Err(GpError::Divergent {
+            reason: "the training dynamics blow up (for gradient descent: eta * lambda_max(I(X,X)) / P > 2; \
+                     otherwise I(X,X) has an eigenvalue with negative real part)",
+        })
+    }
+}
