@@ -93,8 +93,7 @@ fn act_ordered(l: AFactor, r: AFactor, a: f64, b: f64, c: f64) -> f64 {
             // a variance (plus smoothing) vanishes.
             let den = ((a + s1) * (b + s2)).sqrt();
             if den > 0.0 {
-                a1 * a2
-                    + b1 * b2 * std::f64::consts::FRAC_2_PI * (c / den).clamp(-1.0, 1.0).asin()
+                a1 * a2 + b1 * b2 * std::f64::consts::FRAC_2_PI * (c / den).clamp(-1.0, 1.0).asin()
             } else {
                 0.0
             }
@@ -229,9 +228,7 @@ impl DFactor {
         let (l, r) = if l.rank() > r.rank() { (r, l) } else { (l, r) };
         matches!(
             (l, r),
-            (Self::Gauss { .. }, _)
-                | (Self::One, _)
-                | (Self::Heaviside, Self::Heaviside)
+            (Self::Gauss { .. }, _) | (Self::One, _) | (Self::Heaviside, Self::Heaviside)
         )
     }
 }
