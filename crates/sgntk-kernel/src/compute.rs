@@ -9,7 +9,9 @@ use rayon::prelude::*;
 use sgntk_gauss::GaussError;
 
 use crate::arch::{Architecture, KernelKind};
-use crate::engine::{Engine, EntryError, GaussPairs, MAX_TANGENT, Pairs, dot};
+use crate::engine::{
+    BLOCK, Block, BlockOut, Engine, EntryError, GaussPairs, MAX_TANGENT, Pairs, dot,
+};
 use crate::error::KernelError;
 use crate::fast::ErfPairs;
 
@@ -31,6 +33,15 @@ impl Points {
     #[inline]
     fn v(&self, i: usize, depth: usize) -> &[f64] {
         &self.var[i * (depth + 1)..(i + 1) * (depth + 1)]
+    }
+
+    /// Coordinate-major copy of the points and layer-major copy of the variances (the layout
+    /// of the vectorised path).
+    fn transposed(&self, depth: usize) -> (Vec<f64>, Vec<f64>) {
+        let (n, d, w) = (self.n, self.dim, depth + 1);
+        let xt = (0..d * n).map(|q| self.rows[(q % n) * d + q / n]).collect();
+        let vt = (0..w * n).map(|q| self.var[(q % n) * w + q / n]).collect();
+        (xt, vt)
     }
 }
 
@@ -252,24 +263,55 @@ impl Architecture {
         let nt = tangents.len();
         debug_assert!(nt <= MAX_TANGENT);
         let mut mats: Vec<Mat<f64>> = sources.iter().map(|_| Mat::zeros(p1.n, p2.n)).collect();
+        let (x1t, v1t) = p1.transposed(depth);
         par_columns(&mut mats, |j, cols| {
             let (xb, vb) = (p2.x(j), p2.v(j, depth));
             let mut theta = [0.0; MAX_TANGENT];
-            for i in 0..p1.n {
-                let s = eng
-                    .entry(
-                        dot(p1.x(i), xb),
-                        p1.v(i, depth),
-                        vb,
-                        &mut theta[..nt],
-                        |_, _, _| {},
-                    )
-                    .map_err(|e| entry_error(e, tangents, i, j))?;
-                for (col, src) in cols.iter_mut().zip(sources) {
-                    col[i] = match *src {
-                        Source::Sigma => s,
-                        Source::Theta(k) => theta[k],
-                    };
+            let mut out = BlockOut {
+                s: [0.0; BLOCK],
+                th: [[0.0; BLOCK]; MAX_TANGENT],
+            };
+            for i0 in (0..p1.n).step_by(BLOCK) {
+                let len = BLOCK.min(p1.n - i0);
+                let blk = Block {
+                    x1t: &x1t,
+                    v1t: &v1t,
+                    n1: p1.n,
+                    i0,
+                    len,
+                    xb,
+                    vb,
+                    w_in: eng.w_in,
+                    b_in: eng.b_in,
+                    steps: &eng.steps,
+                    n_tangent: nt,
+                };
+                if eng.pairs.block(&blk, &mut out) {
+                    for (col, src) in cols.iter_mut().zip(sources) {
+                        let v = match *src {
+                            Source::Sigma => &out.s,
+                            Source::Theta(k) => &out.th[k],
+                        };
+                        col[i0..i0 + len].copy_from_slice(&v[..len]);
+                    }
+                    continue;
+                }
+                for i in i0..i0 + len {
+                    let s = eng
+                        .entry(
+                            dot(p1.x(i), xb),
+                            p1.v(i, depth),
+                            vb,
+                            &mut theta[..nt],
+                            |_, _, _| {},
+                        )
+                        .map_err(|e| entry_error(e, tangents, i, j))?;
+                    for (col, src) in cols.iter_mut().zip(sources) {
+                        col[i] = match *src {
+                            Source::Sigma => s,
+                            Source::Theta(k) => theta[k],
+                        };
+                    }
                 }
             }
             Ok(())

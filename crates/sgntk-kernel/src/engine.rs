@@ -39,6 +39,51 @@ pub(crate) trait Pairs: Sync {
         c: f64,
         d: &mut [f64],
     ) -> Result<f64, (Option<usize>, GaussError)>;
+
+    /// Computes a block of entries of one output column in vectorisable form (see
+    /// [`Block`]); returns `false` when unsupported or when some entry of the block needs the
+    /// scalar path (a divergence to report). The results must be bit-identical to
+    /// [`Pairs::step`] run through [`Engine::entry`].
+    fn block(&self, _blk: &Block<'_>, _out: &mut BlockOut) -> bool {
+        false
+    }
+}
+
+/// Rows per block of the vectorised path.
+pub(crate) const BLOCK: usize = 128;
+
+/// Input of one block: rows `i0..i0 + len` of `x1` against one point of `x2`.
+pub(crate) struct Block<'a> {
+    /// `x1` coordinate-major: coordinate `k` of point `i` at `x1t[k * n1 + i]`.
+    pub x1t: &'a [f64],
+    /// Variances of `x1` layer-major: `Sigma^(l)(x_i, x_i)` at `v1t[(l - 1) * n1 + i]`.
+    pub v1t: &'a [f64],
+    /// Number of points of `x1`.
+    pub n1: usize,
+    /// First row of the block.
+    pub i0: usize,
+    /// Rows in the block (at most [`BLOCK`]).
+    pub len: usize,
+    /// The `x2` point.
+    pub xb: &'a [f64],
+    /// Its variances, layers `1..=L+1`.
+    pub vb: &'a [f64],
+    /// `sigma_w1^2 / n_0`.
+    pub w_in: f64,
+    /// `sigma_b1^2`.
+    pub b_in: f64,
+    /// `(sigma_w^2, sigma_b^2)` of layers `2..=L+1`.
+    pub steps: &'a [(f64, f64)],
+    /// Number of tangent kernels.
+    pub n_tangent: usize,
+}
+
+/// Output of one block: the NNGP and the tangent kernels of its rows.
+pub(crate) struct BlockOut {
+    /// `Sigma^(L+1)`.
+    pub s: [f64; BLOCK],
+    /// Tangent kernels.
+    pub th: [[f64; BLOCK]; MAX_TANGENT],
 }
 
 /// The general evaluator: pairs resolved by `sgntk-gauss` (closed form or quadrature).
@@ -121,7 +166,8 @@ pub(crate) fn dot(x: &[f64], y: &[f64]) -> f64 {
 #[inline]
 pub(crate) fn clamp_cov(a: f64, b: f64, c: f64) -> f64 {
     let bound = (a * b).sqrt();
-    c.clamp(-bound, bound)
+    // max/min rather than f64::clamp (which has a panic path that blocks vectorisation).
+    c.max(-bound).min(bound)
 }
 
 impl<P: Pairs> Engine<P> {
