@@ -121,7 +121,7 @@ impl Float for f32 {
         coef: Self,
         back: &mut [Self],
     ) {
-        crate::fused::backward_update_f32(w, n_out, n_in, g, a, coef, back);
+        crate::linalg::backward_update_faer(w, n_out, n_in, g, a, coef, back);
     }
     fn erf_surrogate_mul(back: &mut [Self], h: &[Self], m: f64) {
         crate::fused::erf_surrogate_mul_f32(back, h, m as f32);
@@ -167,13 +167,9 @@ impl Pointwise {
             Activation::Sign => {
                 let (one, zero) = (T::from_f64(1.0), T::from_f64(0.0));
                 for (a, &x) in a.iter_mut().zip(h) {
-                    *a = if x > zero {
-                        one
-                    } else if x < zero {
-                        -one
-                    } else {
-                        zero
-                    };
+                    let pos = if x > zero { one } else { zero };
+                    let neg = if x < zero { one } else { zero };
+                    *a = pos - neg;
                 }
             }
             Activation::Step => {

@@ -32,3 +32,32 @@ pub use sgntk_gauss::{Activation, Surrogate};
 pub use spec::{Dataset, NetworkSpec, TrainSpec};
 pub use train::{TrainedNetwork, train_ensemble, train_ensemble_cancellable, train_network};
 pub use trainer::{DEFAULT_RESYNC_EVERY, StepStats, Trainer};
+
+/// Kernels exposed for benchmarks and tests (not a stable API).
+#[doc(hidden)]
+pub mod kernels {
+    /// Fused `back = G W; W += coef G^T A` (f32, hand-blocked).
+    pub fn backward_update_fused(
+        w: &mut [f32],
+        n_out: usize,
+        n_in: usize,
+        g: &[f32],
+        a: &[f32],
+        coef: f32,
+        back: &mut [f32],
+    ) {
+        crate::fused::backward_update_f32(w, n_out, n_in, g, a, coef, back);
+    }
+    /// The same with two faer products.
+    pub fn backward_update_faer(
+        w: &mut [f32],
+        n_out: usize,
+        n_in: usize,
+        g: &[f32],
+        a: &[f32],
+        coef: f32,
+        back: &mut [f32],
+    ) {
+        crate::linalg::backward_update_faer(w, n_out, n_in, g, a, coef, back);
+    }
+}

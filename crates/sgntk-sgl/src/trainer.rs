@@ -61,6 +61,8 @@ pub struct Trainer<T: Float> {
     g: Vec<Vec<T>>,
     back: Vec<T>,
     gram: Vec<T>,
+    bias_sum: Vec<T>,
+    changed_cols: Vec<bool>,
     stats: StepStats,
 }
 
@@ -108,6 +110,8 @@ impl<T: Float> Trainer<T> {
             g: (0..nl).map(buf).collect(),
             back: vec![T::default(); p * max_in],
             gram: vec![T::default(); p * p],
+            bias_sum: Vec::new(),
+            changed_cols: Vec::new(),
             stats: StepStats::default(),
             net,
         })
@@ -162,17 +166,20 @@ impl<T: Float> Trainer<T> {
                 // z = zc + W (a - a_cached), column by column over changed units.
                 let ac = &self.a_cached[k];
                 let (n_in, n_out) = (l.n_in, l.n_out);
-                let changed = input.iter().zip(ac).filter(|(a, c)| a != c).count();
+                let cols = &mut self.changed_cols;
+                cols.clear();
+                cols.resize(n_in, false);
+                let mut changed = 0usize;
+                for (ar, cr) in input.chunks_exact(n_in).zip(ac.chunks_exact(n_in)) {
+                    for ((f, a), c) in cols.iter_mut().zip(ar).zip(cr) {
+                        let d = a != c;
+                        *f |= d;
+                        changed += usize::from(d);
+                    }
+                }
                 if changed * 8 <= n_in * p {
                     z.copy_from_slice(&self.zc[k]);
-                    for j in 0..n_in {
-                        let mut any = false;
-                        for q in 0..p {
-                            any |= input[q * n_in + j] != ac[q * n_in + j];
-                        }
-                        if !any {
-                            continue;
-                        }
+                    for j in (0..n_in).filter(|&j| cols[j]) {
                         for q in 0..p {
                             let d = input[q * n_in + j] - ac[q * n_in + j];
                             if d == T::default() {
@@ -295,12 +302,16 @@ impl<T: Float> Trainer<T> {
                 self.stats.mul_adds += (p * n_in * n_out * if k > 0 { 2 } else { 1 }) as u64;
             }
             let cb = T::from_f64(-self.lr * l.sb);
-            for i in 0..n_out {
-                let mut s = T::default();
-                for q in 0..p {
-                    s += g[q * n_out + i];
+            let sum = &mut self.bias_sum;
+            sum.clear();
+            sum.resize(n_out, T::default());
+            for gr in g.chunks_exact(n_out) {
+                for (s, &v) in sum.iter_mut().zip(gr) {
+                    *s += v;
                 }
-                l.b[i] += cb * s;
+            }
+            for (b, &s) in l.b.iter_mut().zip(sum.iter()) {
+                *b += cb * s;
             }
             if k > 0 {
                 let c = T::from_f64(l.c);
