@@ -336,18 +336,22 @@ impl Figure for KernelFigure {
         ).map_err(perr)?;
         let (panels, mse_area) = root.split_horizontally(1080);
         let cells = panels.split_evenly((self.cfg.m.len(), 2));
-        let ymax = self
-            .analytic
-            .iter()
-            .flatten()
-            .chain(
-                self.curves
-                    .iter()
-                    .flatten()
-                    .flatten()
-                    .flat_map(|c| c.start.iter().chain(&c.end)),
-            )
-            .fold(1.0f64, |a, &b| a.max(b.abs().asinh()));
+        let all_values = || {
+            self.analytic
+                .iter()
+                .flatten()
+                .chain(
+                    self.curves
+                        .iter()
+                        .flatten()
+                        .flatten()
+                        .flat_map(|c| c.start.iter().chain(&c.end)),
+                )
+                .map(|v| v.asinh())
+        };
+        let ymax = all_values().fold(1.0f64, f64::max);
+        let ymin = all_values().fold(0.0f64, f64::min);
+        let pad = 0.05 * (ymax - ymin);
         for (mi, m) in self.cfg.m.iter().enumerate() {
             for (ti, tlabel) in [
                 (0usize, "t = 0".to_string()),
@@ -363,7 +367,7 @@ impl Figure for KernelFigure {
                     .y_label_area_size(45)
                     .build_cartesian_2d(
                         -std::f64::consts::PI..std::f64::consts::PI,
-                        -0.2 * ymax..1.05 * ymax,
+                        ymin - pad..ymax + pad,
                     )
                     .map_err(perr)?;
                 chart
@@ -371,6 +375,7 @@ impl Figure for KernelFigure {
                     .x_desc("alpha")
                     .y_desc("asinh(kernel)")
                     .label_style(("sans-serif", 12))
+                    .light_line_style(TRANSPARENT)
                     .draw()
                     .map_err(perr)?;
                 for (wi, cs) in self.curves[mi].iter().enumerate() {
@@ -438,11 +443,21 @@ impl Figure for KernelFigure {
                 (lo.max(1e-300) * 0.5..hi * 2.0).log_scale(),
             )
             .map_err(perr)?;
+        let widths = self.cfg.widths.clone();
         chart
             .configure_mesh()
             .x_desc("width n")
             .y_desc("MSE")
             .label_style(("sans-serif", 12))
+            .light_line_style(TRANSPARENT)
+            .x_labels(widths.len().max(2))
+            .x_label_formatter(&|v| {
+                if widths.iter().any(|&w| (w as f64 - v).abs() < 1e-6 * v) {
+                    format!("{v}")
+                } else {
+                    String::new()
+                }
+            })
             .draw()
             .map_err(perr)?;
         for (mi, m) in self.cfg.m.iter().enumerate() {
