@@ -43,7 +43,7 @@ pub enum KernelError {
     /// The kernel entry `(row, col)` does not exist (is infinite): two point masses of the true
     /// derivative meet on a degenerate covariance, e.g. the plain NTK of a sign network on the
     /// diagonal (SPEC section 3). Use the SG-NTK or a smooth activation instead.
-    #[error("the {kind:?} kernel diverges at entry ({row}, {col}) (layer {layer}): {detail}")]
+    #[error("the {kind} kernel diverges at entry ({row}, {col}) (layer {layer}): {detail}")]
     Divergent {
         /// Which kernel.
         kind: KernelKind,

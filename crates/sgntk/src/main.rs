@@ -1,5 +1,8 @@
-//! The `sgntk` command-line tool (placeholder until the kernel issue adds subcommands).
-fn main() {
-    eprintln!("sgntk: no subcommands yet");
-    std::process::exit(2);
+//! The `sgntk` command-line tool. Subcommands live in `cli/`; shared pieces (architecture flags,
+//! CSV input, matrix output) in `cli/args.rs` and `cli/io.rs`, so that a new subcommand is one
+//! module plus one enum variant in `cli/mod.rs`.
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
 }
