@@ -93,7 +93,14 @@ fn act_ordered(l: AFactor, r: AFactor, a: f64, b: f64, c: f64) -> f64 {
             // a variance (plus smoothing) vanishes.
             let den = ((a + s1) * (b + s2)).sqrt();
             if den > 0.0 {
-                a1 * a2 + b1 * b2 * std::f64::consts::FRAC_2_PI * (c / den).clamp(-1.0, 1.0).asin()
+                let r = (c / den).clamp(-1.0, 1.0);
+                if a1 * a2 > 0.0 && a1 * a2 == b1 * b2 {
+                    // step x step: 1/4 + asin(r)/(2 pi) = acos(-r)/(2 pi), no cancellation at
+                    // r -> -1.
+                    a1 * a2 * std::f64::consts::FRAC_2_PI * (-r).acos()
+                } else {
+                    a1 * a2 + b1 * b2 * std::f64::consts::FRAC_2_PI * r.asin()
+                }
             } else {
                 0.0
             }
@@ -293,10 +300,10 @@ fn deriv_ordered(l: DFactor, r: DFactor, a: f64, b: f64, c: f64) -> DOut {
             r.at_zero().unwrap_or(0.0)
         }),
         (Heaviside, Heaviside) => {
-            // Orthant probability P(u > 0, v > 0) = 1/4 + asin(rho)/(2 pi).
+            // Orthant probability P(u > 0, v > 0) = 1/4 + asin(rho)/(2 pi) = acos(-rho)/(2 pi).
             let ab = (a * b).sqrt();
             DOut::Value(if ab > 0.0 {
-                0.25 + (c / ab).clamp(-1.0, 1.0).asin() / (2.0 * std::f64::consts::PI)
+                (-(c / ab).clamp(-1.0, 1.0)).acos() / (2.0 * std::f64::consts::PI)
             } else {
                 0.0
             })

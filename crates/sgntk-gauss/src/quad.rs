@@ -24,12 +24,14 @@ use crate::numeric::{INV_SQRT_2PI, erf, gauss_hermite, ncdf, npdf};
 /// is `2 Phi(-9) = 2.3e-19`, times at most a polynomially growing integrand.
 const L: f64 = 9.0;
 /// Absolute error target of each segment, relative to the probed magnitude of the integrand.
-const REL: f64 = 1e-13;
+const REL: f64 = 1e-16;
 /// An integral whose error estimate exceeds this (relative to the magnitude) is reported as
 /// [`GaussError::QuadratureFailed`].
 const FAIL: f64 = 1e-7;
-/// Gauss-Hermite is used when the analyticity strip is at least this many standard deviations.
-const GH_MARGIN: f64 = 1.5;
+/// Gauss-Hermite is used when the analyticity strip is at least this many standard deviations:
+/// the n-point rule errs by about `exp(-(d/sd) sqrt(n))` (tanh' at unit variance, d = pi/2:
+/// 1e-8 measured), so n = 64 needs `d/sd >= 3.5` for ~1e-12.
+const GH_MARGIN: f64 = 3.5;
 
 /// A real function of one variable with the structure the quadrature needs.
 #[derive(Clone, Debug)]
@@ -116,7 +118,7 @@ impl Func {
     }
 
     /// Whether the 64-point Gauss-Hermite rule is accurate for `E[f(mu + sd Z)]`: `f` analytic
-    /// in a strip at least `GH_MARGIN sd` wide (error ~ exp(-2 (d/sd) sqrt(n)) ~ 1e-11 at the
+    /// in a strip at least `GH_MARGIN sd` wide (error ~ exp(-(d/sd) sqrt(n)) ~ 1e-12 at the
     /// margin, checked against tanh-sinh in the tests).
     fn gh_ok(&self, sd: f64) -> bool {
         self.strip().is_some_and(|d| d >= GH_MARGIN * sd)
@@ -137,8 +139,15 @@ impl Func {
     /// conditional law degenerates onto a point).
     fn eval_mid(&self, x: f64) -> f64 {
         if self.breakpoints().iter().any(|&p| p == x) {
+            // A jump (the one-sided values differ) is taken at its midpoint; at a kink the
+            // value itself is right (the one-sided values differ only by O(d)).
             let d = 1e-12 * x.abs().max(1.0);
-            0.5 * (self.eval(x - d) + self.eval(x + d))
+            let (l, r) = (self.eval(x - d), self.eval(x + d));
+            if (l - r).abs() > 1e-6 * l.abs().max(r.abs()) {
+                0.5 * (l + r)
+            } else {
+                self.eval(x)
+            }
         } else {
             self.eval(x)
         }
@@ -186,8 +195,19 @@ impl Func {
         self.closed_1d(0.0, 1.0).is_some()
     }
 
-    /// A magnitude of `f` on the scale `sd`: the largest `|f|` at a few probe points (never 0).
+    /// A magnitude of `E[f(sd Z)]`, the scale of the error targets: the largest `|f|` at a few
+    /// probe points, times `width / sd` for a bump narrower than `sd` (its expectation is about
+    /// its integral over `sd sqrt(2 pi)`); never 0.
     fn magnitude(&self, sd: f64) -> f64 {
+        let narrow = match self.width() {
+            Some(w) if w < sd && !matches!(self, Self::Act(_)) => w / sd,
+            _ => 1.0,
+        };
+        self.peak(sd) * narrow
+    }
+
+    /// The largest `|f|` at a few probe points on the scale `sd` (never 0).
+    fn peak(&self, sd: f64) -> f64 {
         let mut m: f64 = 0.0;
         for z in [0.0, 0.25, 0.5, 1.0, 2.0, 4.0] {
             for s in [-1.0, 1.0] {
@@ -276,7 +296,7 @@ impl Ctx {
     }
 
     /// `E[f(mu + tau Z)]`, `Z ~ N(0, 1)`.
-    fn gauss1d(&self, f: &Func, mu: f64, tau: f64, scale: f64) -> f64 {
+    fn gauss1d(&self, f: &Func, mu: f64, tau: f64, scale: f64, rel: f64) -> f64 {
         if tau == 0.0 {
             let y = f.eval_mid(mu);
             return if y.is_finite() { y } else { self.ev(f, mu) };
@@ -300,7 +320,7 @@ impl Ctx {
         self.segments(
             |z| npdf(z) * self.ev(f, mu + tau * z),
             pts,
-            REL * scale,
+            rel * scale,
             scale,
             &|| format!("E[{}(x)], x ~ N({mu}, {})", f.name(), tau * tau),
         )
@@ -317,7 +337,7 @@ impl Ctx {
             return if f0 == 0.0 {
                 0.0
             } else {
-                f0 * self.gauss1d(g, 0.0, b.sqrt(), g.magnitude(b.sqrt()))
+                f0 * self.gauss1d(g, 0.0, b.sqrt(), g.magnitude(b.sqrt()), REL)
             };
         }
         if b == 0.0 {
@@ -339,18 +359,31 @@ impl Ctx {
                 .zip(w)
                 .map(|(&z1, &w)| {
                     let fx = self.ev(f, su * z1);
-                    w * fx * self.gauss1d(g, k * z1, tau, mg)
+                    w * fx * self.gauss1d(g, k * z1, tau, mg, REL)
                 })
                 .sum();
         }
         let mut pts: Vec<f64> = f.features(su).into_iter().map(|p| p / su).collect();
+        // A central feature of f narrower than sd(u): refine around it as well (the
+        // tanh-sinh error estimate is over-optimistic for a feature inside a long piece).
+        if let Some(w) = f.width().filter(|&w| w < su) {
+            for j in [1.0, 4.0, 16.0] {
+                pts.push(-j * w / su);
+                pts.push(j * w / su);
+            }
+        }
         if k != 0.0 {
-            // H(z1) = E[g(k z1 + tau Z)] changes at z1 = p/k over a width tau/|k|; when that
-            // is sharp, split at the centre and at a few widths on either side.
-            let h = tau / k.abs();
-            for p in g.features(tau.max(1e-300)) {
+            // H(z1) = E[g(k z1 + tau Z)] changes at z1 = p/k over a width max(tau, w_g)/|k|;
+            // when that is narrower than the Gaussian, split at the centre and at a few widths
+            // on either side.
+            let h = tau.max(g.width().unwrap_or(0.0)) / k.abs();
+            let mut centres = g.features(tau.max(1e-300));
+            if g.width().is_some() && !centres.contains(&0.0) {
+                centres.push(0.0);
+            }
+            for p in centres {
                 pts.push(p / k);
-                if h < 0.1 {
+                if h < 1.0 {
                     for j in [1.0, 4.0, 16.0] {
                         pts.push(p / k - j * h);
                         pts.push(p / k + j * h);
@@ -364,7 +397,7 @@ impl Ctx {
                 if fx == 0.0 {
                     return 0.0;
                 }
-                npdf(z1) * fx * self.gauss1d(g, k * z1, tau, mg)
+                npdf(z1) * fx * self.gauss1d(g, k * z1, tau, mg, REL)
             },
             pts,
             REL * mf * mg,
@@ -399,7 +432,7 @@ impl Ctx {
         let e = if b == 0.0 {
             self.ev(g, 0.0)
         } else {
-            self.gauss1d(g, mean, var.sqrt(), g.magnitude(b.sqrt()))
+            self.gauss1d(g, mean, var.sqrt(), g.magnitude(var.sqrt()), REL)
         };
         pm.weight * p * e
     }

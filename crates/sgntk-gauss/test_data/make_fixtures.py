@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""Independent high-precision reference values for sgntk-gauss (writes fixtures.csv).
+
+Every value is a direct numerical integration with mpmath (not a closed form): for
+(u, v) ~ N(0, [[a, c], [c, b]]) write u = sqrt(a) z1, v = k z1 + tau z2 with k = c/sqrt(a),
+tau = sqrt(b - c^2/a), and integrate phi(z1) f(u) phi(z2) g(v) as a nested 1-D mpmath.quad,
+split at every jump / kink / centre of f and g mapped into z1 and z2. A point mass
+w delta(u - t) contributes w p_u(t) E[g(v) | u = t], a 1-D integral; two point masses the
+bivariate density. Working precision 20 digits (the nested tanh-sinh rule of mpmath reaches
+well beyond the 1e-12 the Rust tests need; a run takes several minutes).
+
+Run:  .venv/bin/python crates/sgntk-gauss/test_data/make_fixtures.py
+"""
+import csv
+import os
+
+import mpmath as mp
+
+mp.mp.dps = 20
+
+INF = mp.inf
+
+
+def act(name):
+    """(function, breakpoints) of an activation."""
+    if name == "sign":
+        return (lambda x: mp.sign(x)), [0]
+    if name == "step":
+        return (lambda x: 1 if x > 0 else 0), [0]
+    if name.startswith("erf:"):
+        m = mp.mpf(name[4:])
+        return (lambda x: mp.erf(m * x)), [0]
+    if name == "identity":
+        return (lambda x: x), []
+    if name == "relu":
+        return (lambda x: x if x > 0 else 0), [0]
+    if name == "tanh":
+        return (lambda x: mp.tanh(x)), [0]
+    raise ValueError(name)
+
+
+def deriv(name):
+    """(smooth part, breakpoints, point masses [(t, w)]) of a derivative function.
+
+    `act'` names a true derivative, `~s` a surrogate.
+    """
+    if name.endswith("'"):
+        a = name[:-1]
+        if a == "sign":
+            return (lambda x: 0), [], [(0, 2)]
+        if a == "step":
+            return (lambda x: 0), [], [(0, 1)]
+        if a.startswith("erf:"):
+            m = mp.mpf(a[4:])
+            return (lambda x: 2 * m / mp.sqrt(mp.pi) * mp.exp(-(m * x) ** 2)), [0], []
+        if a == "identity":
+            return (lambda x: 1), [], []
+        if a == "relu":
+            return (lambda x: 1 if x > 0 else 0), [0], []
+        if a == "tanh":
+            return (lambda x: 1 - mp.tanh(x) ** 2), [0], []
+        raise ValueError(name)
+    s, _, p = name[1:].partition(":")
+    p = mp.mpf(p) if p else None
+    if s == "erf":
+        return (lambda x: 2 * p / mp.sqrt(mp.pi) * mp.exp(-(p * x) ** 2)), [0], []
+    if s == "identity":
+        return (lambda x: 1), [], []
+    if s == "fast-sigmoid":
+        return (lambda x: 1 / (1 + p * abs(x)) ** 2), [0], []
+    if s == "sigmoid":
+        def sg(x):
+            e = mp.exp(-p * x)
+            return p * e / (1 + e) ** 2
+        return sg, [0], []
+    if s == "atan":
+        return (lambda x: (p / 2) / (1 + (mp.pi * p * x / 2) ** 2)), [0], []
+    if s == "triangle":
+        return (lambda x: max(0, 1 - abs(x) / p) / p), [-p, 0, p], []
+    if s == "boxcar":
+        return (lambda x: 1 / (2 * p) if abs(x) < p else 0), [-p, p], []
+    if s == "piecewise-exp":
+        return (lambda x: p / 2 * mp.exp(-p * abs(x))), [0], []
+    raise ValueError(name)
+
+
+def pts(bps, shift, scale, extra=()):
+    """Split points in z for x = shift + scale z (plus the Gaussian centre)."""
+    out = {mp.mpf(0)}
+    for p in bps:
+        out.add((mp.mpf(p) - shift) / scale)
+    out.update(extra)
+    return [-INF] + sorted(out) + [INF]
+
+
+def gauss1d(g, bps, mean, sd):
+    if sd == 0:
+        return g(mean)
+    return mp.quad(lambda z: mp.npdf(z) * g(mean + sd * z), pts(bps, mean, sd))
+
+
+def smooth2(f, fb, g, gb, a, b, c):
+    a, b, c = mp.mpf(a), mp.mpf(b), mp.mpf(c)
+    su = mp.sqrt(a)
+    k = c / su
+    tau = mp.sqrt(max(b - c * c / a, 0))
+    extra = [mp.mpf(p) / k for p in gb] if k != 0 else []
+    return mp.quad(
+        lambda z1: mp.npdf(z1) * f(su * z1) * gauss1d(g, gb, k * z1, tau)
+        if f(su * z1) != 0
+        else 0,
+        pts(fb, 0, su, extra),
+    )
+
+
+def act_pair(p, q, a, b, c):
+    f, fb = act(p)
+    g, gb = act(q)
+    return smooth2(f, fb, g, gb, a, b, c)
+
+
+def deriv_pair(p, q, a, b, c):
+    f, fb, fm = deriv(p)
+    g, gb, gm = deriv(q)
+    a, b, c = mp.mpf(a), mp.mpf(b), mp.mpf(c)
+    total = smooth2(f, fb, g, gb, a, b, c)
+    for t, w in fm:  # masses of alpha against smooth beta
+        pu = mp.npdf(t / mp.sqrt(a)) / mp.sqrt(a)
+        total += w * pu * gauss1d(g, gb, c * t / a, mp.sqrt(b - c * c / a))
+    for t, w in gm:  # masses of beta against smooth alpha
+        pv = mp.npdf(t / mp.sqrt(b)) / mp.sqrt(b)
+        total += w * pv * gauss1d(f, fb, c * t / b, mp.sqrt(a - c * c / b))
+    det = a * b - c * c
+    for t1, w1 in fm:
+        for t2, w2 in gm:
+            q2 = (b * t1 * t1 - 2 * c * t1 * t2 + a * t2 * t2) / det
+            total += w1 * w2 * mp.exp(-q2 / 2) / (2 * mp.pi * mp.sqrt(det))
+    return total
+
+
+CASES = [
+    # kind, left, right, a, b, c
+    ("act", "erf:1", "erf:1", "1.0", "2.0", "0.8"),
+    ("act", "sign", "erf:3", "0.5", "1.5", "-0.6"),
+    ("act", "step", "step", "1.0", "1.0", "0.3"),
+    ("act", "relu", "relu", "2.0", "0.5", "0.7"),
+    ("act", "relu", "step", "1.0", "3.0", "1.2"),
+    ("act", "identity", "sign", "1.0", "2.0", "0.9"),
+    ("act", "relu", "erf:2", "1.5", "0.8", "0.6"),
+    ("act", "tanh", "tanh", "1.0", "1.0", "0.5"),
+    ("act", "tanh", "relu", "0.7", "1.3", "-0.4"),
+    ("act", "tanh", "sign", "4.0", "0.25", "0.6"),
+    ("deriv", "sign'", "~erf:1", "1.0", "1.0", "0.5"),
+    ("deriv", "step'", "~triangle:1", "0.8", "1.2", "0.6"),
+    ("deriv", "sign'", "~boxcar:0.5", "1.0", "2.0", "1.0"),
+    ("deriv", "sign'", "~piecewise-exp:1", "2.0", "1.0", "-0.9"),
+    ("deriv", "sign'", "~fast-sigmoid:25", "1.0", "1.0", "0.3"),
+    ("deriv", "step'", "~fast-sigmoid:25", "1.0", "1.0", "0.999999"),
+    ("deriv", "sign'", "step'", "1.0", "1.0", "0.5"),
+    ("deriv", "relu'", "relu'", "1.0", "1.0", "-0.3"),
+    ("deriv", "erf:1'", "erf:3'", "0.5", "2.0", "0.7"),
+    ("deriv", "identity'", "~triangle:1", "3.0", "2.0", "1.0"),
+    ("deriv", "erf:2'", "~sigmoid:4", "1.0", "1.0", "0.3"),
+    ("deriv", "tanh'", "~atan:2", "1.2", "0.9", "0.5"),
+    ("deriv", "~fast-sigmoid:25", "~fast-sigmoid:25", "1.0", "1.0", "0.3"),
+]
+
+
+def main():
+    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures.csv")
+    with open(out, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["kind", "left", "right", "a", "b", "c", "value"])
+        for kind, p, q, a, b, c in CASES:
+            fn = act_pair if kind == "act" else deriv_pair
+            v = fn(p, q, a, b, c)
+            print(kind, p, q, a, b, c, mp.nstr(v, 20), flush=True)
+            w.writerow([kind, p, q, a, b, c, mp.nstr(v, 20)])
+
+
+if __name__ == "__main__":
+    main()
