@@ -4,15 +4,26 @@
 //! # Cost of one step (P training points, hidden-to-hidden layer `n_out x n_in`)
 //!
 //! A naive step does three products with each middle weight matrix (forward `W a`, backward
-//! `W^T g`, weight update `g a^T`), `3 n_out n_in P` multiply-adds. This step does two, in one
-//! sweep over `W` ([`crate::Float::backward_update`]), and updates the forward product
-//! incrementally when the activation is piecewise constant (sign, step):
+//! `G W`, weight update `W += -eta c G^T A`), `3 n_out n_in P` multiply-adds.
 //!
-//! $$W' a' = W a - \eta c\, g\,(a^T a) + W' (a' - a),$$
+//! For smooth activations this step does two, in one call ([`crate::Float::backward_update`]).
 //!
-//! where the first two terms are cached (`n P^2` work for the Gram matrix and its product) and
-//! `a' - a` is non-zero only for units whose sign flipped. Rounding drift of the cache is removed
-//! by recomputing `W a` exactly every [`Trainer::set_resync_every`] steps.
+//! For piecewise-constant activations (sign, step) the activations `A` feeding a middle layer
+//! change only where a unit flips, and the step does one: the weights are kept as
+//!
+//! $$W = W_0 + U A, \qquad U \in \mathbb R^{n_{out}	imes P},$$
+//!
+//! so the rank-`P` update is `U += -eta c G^T` (`n_out P` work), the backward product is
+//! `G W = G W_0 + (G U) A` (`n_out n_in P + 2 n P^2`), a flip of `A[p, j]` by `d` moves
+//! `-d U[:, p]` into column `j` of `W_0` (`n_out` work, `W` unchanged), and the forward product
+//! is updated incrementally,
+//!
+//! $$A' W'^T = A W^T - \eta c\,(A A^T) G + (A' - A) W'^T,$$
+//!
+//! touching only the flipped columns. Every [`Trainer::set_resync_every`] steps `U A` is folded
+//! into `W_0` and the forward product recomputed exactly, which bounds the rounding drift. All
+//! of this is exact algebra: results agree with [`crate::Network::reference_step`] up to float
+//! rounding.
 
 use crate::error::{Result, SglError};
 use crate::float::{Float, matmul, rm, rm_mut};
@@ -61,6 +72,11 @@ pub struct Trainer<T: Float> {
     g: Vec<Vec<T>>,
     back: Vec<T>,
     gram: Vec<T>,
+    /// Low-rank weight accumulators `U^T` (point-major `P x n_out`) of middle layers.
+    ut: Vec<Vec<T>>,
+    ut_dirty: Vec<bool>,
+    pp: Vec<T>,
+    col: Vec<T>,
     bias_sum: Vec<T>,
     changed_cols: Vec<bool>,
     stats: StepStats,
@@ -110,6 +126,10 @@ impl<T: Float> Trainer<T> {
             g: (0..nl).map(buf).collect(),
             back: vec![T::default(); p * max_in],
             gram: vec![T::default(); p * p],
+            ut: (0..nl).map(buf).collect(),
+            ut_dirty: vec![false; nl],
+            pp: vec![T::default(); p * p],
+            col: Vec::new(),
             bias_sum: Vec::new(),
             changed_cols: Vec::new(),
             stats: StepStats::default(),
@@ -125,6 +145,20 @@ impl<T: Float> Trainer<T> {
     /// Turns the incremental forward pass off (every forward product in full) or back on (only
     /// effective for piecewise-constant activations).
     pub fn set_incremental(&mut self, on: bool) {
+        for (k, l) in self.net.layers.iter_mut().enumerate() {
+            if self.ut_dirty[k] {
+                fold(
+                    &mut l.w,
+                    &self.ut[k],
+                    &self.a_cached[k],
+                    self.p,
+                    l.n_out,
+                    l.n_in,
+                );
+                self.ut[k].fill(T::default());
+                self.ut_dirty[k] = false;
+            }
+        }
         self.incremental = on
             && matches!(
                 self.net.spec.activation,
@@ -132,13 +166,27 @@ impl<T: Float> Trainer<T> {
             );
         self.cache_valid = false;
     }
-    /// The network in its current state.
-    pub fn network(&self) -> &Network<T> {
-        &self.net
+    /// The network in its current state (weights materialised from the low-rank form; the
+    /// training state is not touched, so observing never changes the trajectory).
+    pub fn network(&self) -> Network<T> {
+        let mut net = self.net.clone();
+        for (k, l) in net.layers.iter_mut().enumerate() {
+            if self.ut_dirty[k] {
+                fold(
+                    &mut l.w,
+                    &self.ut[k],
+                    &self.a_cached[k],
+                    self.p,
+                    l.n_out,
+                    l.n_in,
+                );
+            }
+        }
+        net
     }
     /// Consumes the trainer, returning the network.
     pub fn into_network(self) -> Network<T> {
-        self.net
+        self.network()
     }
     /// Steps taken so far.
     pub fn steps_done(&self) -> usize {
@@ -158,13 +206,14 @@ impl<T: Float> Trainer<T> {
         let nl = self.net.layers.len();
         let p = self.p;
         for k in 0..nl {
-            let l = &self.net.layers[k];
+            let l = &mut self.net.layers[k];
             let input: &[T] = if k == 0 { &self.x } else { &self.a[k - 1] };
             let z = &mut self.z[k];
             let mut done = false;
             if self.incremental && self.cache_valid && k >= 1 && k + 1 < nl {
-                // z = zc + W (a - a_cached), column by column over changed units.
-                let ac = &self.a_cached[k];
+                // z = zc + W (a - a_cached), column by column over changed units, where
+                // W[:, j] = W0[:, j] + U a_cached[:, j]; then move the flip into W0.
+                let ac = &mut self.a_cached[k];
                 let (n_in, n_out) = (l.n_in, l.n_out);
                 let cols = &mut self.changed_cols;
                 cols.clear();
@@ -179,24 +228,54 @@ impl<T: Float> Trainer<T> {
                 }
                 if changed * 8 <= n_in * p {
                     z.copy_from_slice(&self.zc[k]);
+                    let ut = &self.ut[k];
+                    let col = &mut self.col;
                     for j in (0..n_in).filter(|&j| cols[j]) {
+                        col.clear();
+                        col.extend((0..n_out).map(|i| l.w[i * n_in + j]));
+                        if self.ut_dirty[k] {
+                            for q in 0..p {
+                                let aq = ac[q * n_in + j];
+                                if aq != T::default() {
+                                    for (c, &u) in col.iter_mut().zip(&ut[q * n_out..][..n_out]) {
+                                        *c = aq.fma(u, *c);
+                                    }
+                                }
+                            }
+                        }
                         for q in 0..p {
                             let d = input[q * n_in + j] - ac[q * n_in + j];
                             if d == T::default() {
                                 continue;
                             }
                             let zr = &mut z[q * n_out..(q + 1) * n_out];
-                            for (i, zi) in zr.iter_mut().enumerate() {
-                                *zi = d.fma(l.w[i * n_in + j], *zi);
+                            for (zi, &c) in zr.iter_mut().zip(col.iter()) {
+                                *zi = d.fma(c, *zi);
+                            }
+                            if self.ut_dirty[k] {
+                                let uq = &ut[q * n_out..][..n_out];
+                                for (i, &u) in uq.iter().enumerate() {
+                                    l.w[i * n_in + j] = (-d).fma(u, l.w[i * n_in + j]);
+                                }
                             }
                         }
                     }
+                    ac.copy_from_slice(input);
                     self.stats.flips += changed as u64;
-                    self.stats.mul_adds += (changed * n_out) as u64;
+                    self.stats.mul_adds += (changed * n_out * 2) as u64;
                     done = true;
                 }
             }
             if !done {
+                if self.ut_dirty[k] {
+                    fold(&mut l.w, &self.ut[k], &self.a_cached[k], p, l.n_out, l.n_in);
+                    self.ut[k].fill(T::default());
+                    self.ut_dirty[k] = false;
+                    self.stats.mul_adds += (p * l.n_in * l.n_out) as u64;
+                }
+                if self.incremental && k >= 1 && k + 1 < nl {
+                    self.a_cached[k].copy_from_slice(input);
+                }
                 forward_product(z, input, &l.w, l.n_in, l.n_out);
                 self.stats.mul_adds += (p * l.n_in * l.n_out) as u64;
                 if k >= 1 && k + 1 < nl {
@@ -258,30 +337,59 @@ impl<T: Float> Trainer<T> {
             let input: &[T] = if k == 0 { &self.x } else { &self.a[k - 1] };
             let g = &self.g[k];
             let back = &mut self.back[..p * n_in];
-            if middle {
-                T::backward_update(&mut l.w, n_out, n_in, g, input, coef, back);
-                self.stats.mul_adds += (2 * p * n_in * n_out) as u64;
-                if self.incremental {
-                    // zc = z + coef * (A A^T) G  (= W' a).
+            if middle && self.incremental {
+                // back = G W0 + (G U) A (old weights); then U += coef G^T.
+                matmul(
+                    rm_mut(back, p, n_in),
+                    false,
+                    rm(g, p, n_out),
+                    rm(&l.w, n_out, n_in),
+                    T::from_f64(1.0),
+                );
+                self.stats.mul_adds += (p * n_in * n_out) as u64;
+                let ut = &mut self.ut[k];
+                if self.ut_dirty[k] {
                     matmul(
-                        rm_mut(&mut self.gram, p, p),
+                        rm_mut(&mut self.pp, p, p),
                         false,
-                        rm(input, p, n_in),
-                        rm(input, p, n_in).transpose(),
+                        rm(g, p, n_out),
+                        rm(ut, p, n_out).transpose(),
                         T::from_f64(1.0),
                     );
-                    let zc = &mut self.zc[k];
-                    zc.copy_from_slice(&self.z[k]);
                     matmul(
-                        rm_mut(zc, p, n_out),
+                        rm_mut(back, p, n_in),
                         true,
-                        rm(&self.gram, p, p),
-                        rm(g, p, n_out),
-                        coef,
+                        rm(&self.pp, p, p),
+                        rm(input, p, n_in),
+                        T::from_f64(1.0),
                     );
-                    self.a_cached[k].copy_from_slice(input);
                     self.stats.mul_adds += (p * p * (n_in + n_out)) as u64;
                 }
+                for (u, &gv) in ut.iter_mut().zip(g) {
+                    *u = coef.fma(gv, *u);
+                }
+                self.ut_dirty[k] = true;
+                // zc = z + coef * (A A^T) G  (= W' a).
+                matmul(
+                    rm_mut(&mut self.gram, p, p),
+                    false,
+                    rm(input, p, n_in),
+                    rm(input, p, n_in).transpose(),
+                    T::from_f64(1.0),
+                );
+                let zc = &mut self.zc[k];
+                zc.copy_from_slice(&self.z[k]);
+                matmul(
+                    rm_mut(zc, p, n_out),
+                    true,
+                    rm(&self.gram, p, p),
+                    rm(g, p, n_out),
+                    coef,
+                );
+                self.stats.mul_adds += (p * p * (n_in + n_out)) as u64;
+            } else if middle {
+                T::backward_update(&mut l.w, n_out, n_in, g, input, coef, back);
+                self.stats.mul_adds += (2 * p * n_in * n_out) as u64;
             } else {
                 if k > 0 {
                     matmul(
@@ -335,4 +443,15 @@ impl<T: Float> Trainer<T> {
         }
         loss
     }
+}
+
+/// `W += U A` with `U^T` point-major (`P x n_out`) and `A` point-major (`P x n_in`).
+fn fold<T: Float>(w: &mut [T], ut: &[T], a: &[T], p: usize, n_out: usize, n_in: usize) {
+    matmul(
+        rm_mut(w, n_out, n_in),
+        true,
+        rm(ut, p, n_out).transpose(),
+        rm(a, p, n_in),
+        T::from_f64(1.0),
+    );
 }
