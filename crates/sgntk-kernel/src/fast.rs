@@ -120,7 +120,15 @@ impl ErfPairs {
 
 impl Pairs for ErfPairs {
     fn block(&self, blk: &Block<'_>, out: &mut BlockOut) -> bool {
-        self.fill(blk, out)
+        // Runtime dispatch to the widest SIMD instruction set available (AVX-512, AVX2+FMA,
+        // SSE2): `fill` is inlined into a function compiled for it and auto-vectorised.
+        // FMA contraction never happens implicitly in Rust, so every instruction set gives the
+        // same, bit-identical results as the scalar `step`.
+        pulp::Arch::new().dispatch(Fill {
+            pairs: self,
+            blk,
+            out,
+        })
     }
 
     #[inline(always)]
@@ -222,6 +230,7 @@ pub(crate) fn atan2_nonneg(y: f64, x: f64) -> f64 {
 impl ErfPairs {
     /// The vectorised block: the same arithmetic as [`Pairs::step`] through
     /// `Engine::entry`, layer by layer over arrays of `BLOCK` rows.
+    #[inline(always)]
     fn fill(&self, blk: &Block<'_>, out: &mut BlockOut) -> bool {
         let n = blk.len;
         // Slices of exactly `n` elements, so that the loops below have no bounds checks and
@@ -311,6 +320,22 @@ impl ErfPairs {
             }
         }
         true
+    }
+}
+
+/// [`ErfPairs::fill`] under `pulp`'s runtime SIMD dispatch.
+struct Fill<'a, 'b> {
+    pairs: &'a ErfPairs,
+    blk: &'a Block<'b>,
+    out: &'a mut BlockOut,
+}
+
+impl pulp::WithSimd for Fill<'_, '_> {
+    type Output = bool;
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) -> bool {
+        self.pairs.fill(self.blk, self.out)
     }
 }
 
