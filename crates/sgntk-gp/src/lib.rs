@@ -60,6 +60,29 @@ pub enum Time {
     },
 }
 
+/// How [`predict`] evaluates G = I(X,X)^{-1} (Id - E) at finite time (both routes avoid the
+/// cancellation of Id - E for small eta t lambda / P; see `docs/gp.md`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum FiniteTimeMethod {
+    /// [`FiniteTimeMethod::Solve`] when the condition estimate of I(X,X) is at most
+    /// [`FiniteTimeMethod::AUTO_SOLVE_MAX_CONDITION`], [`FiniteTimeMethod::Series`] otherwise.
+    #[default]
+    Auto,
+    /// D = E - Id in expm1 form (scaling and squaring, one product per squaring), then
+    /// G = -I(X,X)^{-1} D with the LU factors: the fewest products; relative error ~ u kappa(I).
+    Solve,
+    /// G = s phi_1(-s M) (gradient flow) or h sum_{k<T} B^k (descent): no solve at all, error
+    /// independent of kappa(I) (well defined even for duplicate training inputs); about twice as
+    /// many products in the squaring phase.
+    Series,
+}
+
+impl FiniteTimeMethod {
+    /// Largest condition estimate for which [`FiniteTimeMethod::Auto`] uses the solve route
+    /// (its error u kappa then stays below ~1e-10).
+    pub const AUTO_SOLVE_MAX_CONDITION: f64 = 1e6;
+}
+
 /// Options shared by [`predict`] and [`nngp_regression`].
 #[derive(Clone, Copy, Debug)]
 pub struct GpOptions {
@@ -75,6 +98,8 @@ pub struct GpOptions {
     /// faer parallelism for every factorization and product (default `Par::rayon(0)`: all
     /// threads of the global rayon pool). Results agree across settings up to rounding.
     pub par: Par,
+    /// Finite-time evaluation route (default [`FiniteTimeMethod::Auto`]).
+    pub finite_time: FiniteTimeMethod,
 }
 
 impl Default for GpOptions {
@@ -83,6 +108,7 @@ impl Default for GpOptions {
             jitter: None,
             max_condition: 1e12,
             par: Par::rayon(0),
+            finite_time: FiniteTimeMethod::Auto,
         }
     }
 }

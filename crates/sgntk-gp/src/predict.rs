@@ -4,9 +4,9 @@ use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
 
 use crate::dense::{Lu, norm1};
-use crate::matfun::{gradient_descent_g, gradient_flow_g};
+use crate::matfun::{gradient_descent_d, gradient_descent_g, gradient_flow_d, gradient_flow_g};
 use crate::validate;
-use crate::{GpError, GpOptions, Prediction, TestKernels, Time, TrainingKernels};
+use crate::{FiniteTimeMethod, GpError, GpOptions, Prediction, TestKernels, Time, TrainingKernels};
 
 /// Predicts the network trained for `time` on `train`, at the test points of `test`.
 ///
@@ -28,10 +28,15 @@ use crate::{GpError, GpOptions, Prediction, TestKernels, Time, TrainingKernels};
 /// - `Time::Infinity`: G = M^{-1}, from an LU factorization with partial pivoting of M (solves
 ///   with M^T give A^T = M^{-T} I(x,X)^T). A condition estimate above `opts.max_condition` is an
 ///   error unless `opts.jitter` is set.
-/// - `Time::GradientFlow { eta, t }`: G = s phi_1(-s M), s = eta t / P, by scaling and squaring
-///   (no inverse, no cancellation; see `docs/gp.md`).
-/// - `Time::GradientDescent { eta, steps }`: G = (eta/P) sum_{k<T} (Id - eta M / P)^k by binary
-///   powering.
+/// - `Time::GradientFlow { eta, t }`, s = eta t / P: either (route [`FiniteTimeMethod::Solve`])
+///   D = exp(-s M) - Id by scaling and squaring in expm1 form and G = -M^{-1} D with the LU of M,
+///   or (route [`FiniteTimeMethod::Series`]) G = s phi_1(-s M) by scaling and squaring, with no
+///   solve at all. Neither forms Id - E, so neither suffers cancellation for s lambda << 1; the
+///   first costs fewer products, the second is insensitive to the conditioning of M. The
+///   default ([`FiniteTimeMethod::Auto`]) picks the first when kappa_1(M) <= 1e6. See
+///   `docs/gp.md`.
+/// - `Time::GradientDescent { eta, steps }`: the same two routes with D_T = (Id - h M)^T - Id
+///   or G = h sum_{k<T} (Id - h M)^k, h = eta / P, by binary powering.
 ///
 /// `test.sigma_test_test` may be N x N (full covariance returned) or N x 1 (its diagonal; only
 /// variances are computed, in O(N P) after the products that the mean needs).
@@ -111,22 +116,24 @@ pub fn predict(
                     reason: "the training time must be >= 0",
                 });
             }
-            let condition = Lu::new(m, par).condition_estimate(norm1(m));
-            let g = gradient_flow_g(m, eta * t / p as f64, par);
-            (
-                times_transpose(g.as_ref(), test.i_test_train, par),
-                condition,
-                None,
+            let s = eta * t / p as f64;
+            finite_time(
+                m,
+                test.i_test_train,
+                opts,
+                |par| gradient_flow_d(m, s, par),
+                |par| gradient_flow_g(m, s, par),
             )
         }
         Time::GradientDescent { eta, steps } => {
             validate::eta(eta)?;
-            let condition = Lu::new(m, par).condition_estimate(norm1(m));
-            let g = gradient_descent_g(m, eta / p as f64, steps, par);
-            (
-                times_transpose(g.as_ref(), test.i_test_train, par),
-                condition,
-                None,
+            let h = eta / p as f64;
+            finite_time(
+                m,
+                test.i_test_train,
+                opts,
+                |par| gradient_descent_d(m, h, steps, par),
+                |par| gradient_descent_g(m, h, steps, par),
             )
         }
     };
@@ -135,6 +142,48 @@ pub fn predict(
     pred.jitter = jitter;
     check_finite(&pred)?;
     Ok(pred)
+}
+
+/// A^T at finite time, by the route of `opts.finite_time`: `d` gives D = E - Id, `g` gives
+/// G = M^{-1} (Id - E) directly. Returns (A^T, condition estimate of M, no jitter).
+fn finite_time(
+    m: MatRef<'_, f64>,
+    i_test_train: MatRef<'_, f64>,
+    opts: &GpOptions,
+    d: impl FnOnce(Par) -> Mat<f64>,
+    g: impl FnOnce(Par) -> Mat<f64>,
+) -> (Mat<f64>, f64, Option<f64>) {
+    let par = opts.par;
+    let lu = Lu::new(m, par);
+    let condition = lu.condition_estimate(norm1(m));
+    let solve = match opts.finite_time {
+        FiniteTimeMethod::Auto => condition <= FiniteTimeMethod::AUTO_SOLVE_MAX_CONDITION,
+        FiniteTimeMethod::Solve => condition.is_finite(),
+        FiniteTimeMethod::Series => false,
+    };
+    if solve {
+        // A^T = G^T I(x,X)^T = -D^T M^{-T} I(x,X)^T   (G = -M^{-1} D, D commutes with M)
+        let mut w = i_test_train.transpose().to_owned();
+        lu.solve_in_place(w.as_mut(), true);
+        let d = d(par);
+        let mut a_t = Mat::zeros(m.nrows(), i_test_train.nrows());
+        matmul(
+            a_t.as_mut(),
+            Accum::Replace,
+            d.transpose(),
+            w.as_ref(),
+            -1.0,
+            par,
+        );
+        (a_t, condition, None)
+    } else {
+        let g = g(par);
+        (
+            times_transpose(g.as_ref(), i_test_train, par),
+            condition,
+            None,
+        )
+    }
 }
 
 /// A^T = G^T I(x,X)^T for A = I(x,X) G.

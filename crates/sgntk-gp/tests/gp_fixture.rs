@@ -6,7 +6,9 @@ mod common;
 
 use common::*;
 use faer::Par;
-use sgntk_gp::{GpOptions, TestKernels, Time, TrainingKernels, nngp_regression, predict};
+use sgntk_gp::{
+    FiniteTimeMethod, GpOptions, TestKernels, Time, TrainingKernels, nngp_regression, predict,
+};
 
 /// Unit roundoff of f64.
 const U: f64 = f64::EPSILON / 2.0;
@@ -64,30 +66,48 @@ fn matches_high_precision_reference() {
         // matrices of norm ~ s ||M|| (gradient flow) or a sum of T powers (gradient descent):
         // c P u (1 + s ||M||_1) with c = 64.
         let (eta, t) = (case.scalar("gf_eta"), case.scalar("gf_t"));
+        let (eta_gd, steps) = (case.scalar("gd_eta"), case.scalar("gd_steps") as u64);
         let norm = norm1(case.get("i_train_train"));
         let s = eta * t / p;
-        let tol_gf = 64.0 * p * U * (1.0 + s * norm);
-        let pred = predict(&train, &test, Time::GradientFlow { eta, t }, &opts()).unwrap();
-        let (em, ec) = errors(&pred, case, "gf");
-        println!(
-            "{} gf: mean {em:.2e} cov {ec:.2e} tol {tol_gf:.2e}",
-            case.name
-        );
-        assert!(em <= tol_gf && ec <= tol_gf, "{}: gradient flow", case.name);
+        for method in [FiniteTimeMethod::Series, FiniteTimeMethod::Solve] {
+            let o = GpOptions {
+                finite_time: method,
+                ..opts()
+            };
+            // Series route: no solve; the error is that of ~30 matrix products on matrices of
+            // norm ~ s ||M|| (gradient flow) or T h ||M|| (descent): c P u (1 + s ||M||_1),
+            // c = 64. Solve route: in addition the backward-stable solve, c P u kappa.
+            let solve_part = match method {
+                FiniteTimeMethod::Solve => tol_inf,
+                _ => 0.0,
+            };
+            let tol_gf = 64.0 * p * U * (1.0 + s * norm) + solve_part;
+            let pred = predict(&train, &test, Time::GradientFlow { eta, t }, &o).unwrap();
+            let (em, ec) = errors(&pred, case, "gf");
+            println!(
+                "{} gf {method:?}: mean {em:.2e} cov {ec:.2e} tol {tol_gf:.2e}",
+                case.name
+            );
+            assert!(
+                em <= tol_gf && ec <= tol_gf,
+                "{}: gradient flow {method:?}",
+                case.name
+            );
 
-        let (eta, steps) = (case.scalar("gd_eta"), case.scalar("gd_steps") as u64);
-        let tol_gd = 64.0 * p * U * (1.0 + steps as f64 * eta / p * norm);
-        let pred = predict(&train, &test, Time::GradientDescent { eta, steps }, &opts()).unwrap();
-        let (em, ec) = errors(&pred, case, "gd");
-        println!(
-            "{} gd: mean {em:.2e} cov {ec:.2e} tol {tol_gd:.2e}",
-            case.name
-        );
-        assert!(
-            em <= tol_gd && ec <= tol_gd,
-            "{}: gradient descent",
-            case.name
-        );
+            let tol_gd = 64.0 * p * U * (1.0 + steps as f64 * eta_gd / p * norm) + solve_part;
+            let time = Time::GradientDescent { eta: eta_gd, steps };
+            let pred = predict(&train, &test, time, &o).unwrap();
+            let (em, ec) = errors(&pred, case, "gd");
+            println!(
+                "{} gd {method:?}: mean {em:.2e} cov {ec:.2e} tol {tol_gd:.2e}",
+                case.name
+            );
+            assert!(
+                em <= tol_gd && ec <= tol_gd,
+                "{}: gradient descent {method:?}",
+                case.name
+            );
+        }
 
         let noise = case.scalar("noise");
         let pred = nngp_regression(
