@@ -162,6 +162,7 @@ pub(crate) struct Pointwise {
 
 impl Pointwise {
     /// `a = phi(h)`.
+    #[inline(always)]
     pub(crate) fn activate<T: Float>(&self, h: &[T], a: &mut [T]) {
         match self.act {
             Activation::Sign => {
@@ -188,6 +189,7 @@ impl Pointwise {
     }
 
     /// `back *= phi~'(h)` (surrogate back-propagation).
+    #[inline(always)]
     pub(crate) fn surrogate_mul<T: Float>(&self, back: &mut [T], h: &[T]) {
         match self.sur {
             Surrogate::Erf(m) => T::erf_surrogate_mul(back, h, m.get()),

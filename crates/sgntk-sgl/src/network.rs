@@ -79,6 +79,7 @@ pub(crate) fn to_t<T: Float>(v: &[f64]) -> Vec<T> {
 }
 
 /// `h = c z + sb b` row by row (`z` point-major, `N x n`).
+#[inline(always)]
 pub(crate) fn affine<T: Float>(h: &mut [T], z: &[T], c: f64, sb: f64, b: &[T]) {
     let (c, sb) = (T::from_f64(c), T::from_f64(sb));
     let n = b.len();

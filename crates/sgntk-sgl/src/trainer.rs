@@ -202,6 +202,7 @@ impl<T: Float> Trainer<T> {
     }
 
     /// Forward pass on the training set for the current parameters (using the caches).
+    #[inline(always)]
     fn forward(&mut self) {
         let nl = self.net.layers.len();
         let p = self.p;
@@ -238,7 +239,7 @@ impl<T: Float> Trainer<T> {
                                 let aq = ac[q * n_in + j];
                                 if aq != T::default() {
                                     for (c, &u) in col.iter_mut().zip(&ut[q * n_out..][..n_out]) {
-                                        *c = aq.fma(u, *c);
+                                        *c += aq * u;
                                     }
                                 }
                             }
@@ -250,12 +251,12 @@ impl<T: Float> Trainer<T> {
                             }
                             let zr = &mut z[q * n_out..(q + 1) * n_out];
                             for (zi, &c) in zr.iter_mut().zip(col.iter()) {
-                                *zi = d.fma(c, *zi);
+                                *zi += d * c;
                             }
                             if self.ut_dirty[k] {
                                 let uq = &ut[q * n_out..][..n_out];
                                 for (i, &u) in uq.iter().enumerate() {
-                                    l.w[i * n_in + j] = (-d).fma(u, l.w[i * n_in + j]);
+                                    l.w[i * n_in + j] -= d * u;
                                 }
                             }
                         }
@@ -316,6 +317,13 @@ impl<T: Float> Trainer<T> {
     /// One full-batch SGL step $\theta \leftarrow \theta - \eta \tilde J(X)^T (f(X) - Y) / P$.
     /// Returns the training loss before the step.
     pub fn step(&mut self) -> f64 {
+        // Compiled once per instruction set (AVX2+FMA or baseline) and chosen at run time, so
+        // the element-wise loops below are vectorised without target-cpu flags.
+        pulp::Arch::new().dispatch(StepOp(self))
+    }
+
+    #[inline(always)]
+    fn step_impl(&mut self) -> f64 {
         if !self.fresh {
             self.forward();
         }
@@ -366,7 +374,7 @@ impl<T: Float> Trainer<T> {
                     self.stats.mul_adds += (p * p * (n_in + n_out)) as u64;
                 }
                 for (u, &gv) in ut.iter_mut().zip(g) {
-                    *u = coef.fma(gv, *u);
+                    *u += coef * gv;
                 }
                 self.ut_dirty[k] = true;
                 // zc = z + coef * (A A^T) G  (= W' a).
@@ -454,4 +462,14 @@ fn fold<T: Float>(w: &mut [T], ut: &[T], a: &[T], p: usize, n_out: usize, n_in: 
         rm(a, p, n_in),
         T::from_f64(1.0),
     );
+}
+
+struct StepOp<'a, T: Float>(&'a mut Trainer<T>);
+
+impl<T: Float> pulp::WithSimd for StepOp<'_, T> {
+    type Output = f64;
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) -> f64 {
+        self.0.step_impl()
+    }
 }
