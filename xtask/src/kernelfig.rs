@@ -217,7 +217,7 @@ pub fn run(which: Which, a: &KernelFigArgs) -> Result<()> {
         for _ in 0..cfg.steps {
             tr.step();
         }
-        let end = empirical_kernel(tr.network(), ekind, &row, &grid)?;
+        let end = empirical_kernel(&tr.network(), ekind, &row, &grid)?;
         dir.save(&ck_name((mi, wi, k)), &Ckpt { start, end })?;
         pb.inc(1);
         Ok(())
