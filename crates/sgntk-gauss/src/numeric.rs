@@ -89,64 +89,6 @@ pub(crate) fn pwexp_centred(alpha: f64, sigma: f64) -> f64 {
     0.5 * alpha * erfcx(alpha * sigma * std::f64::consts::FRAC_1_SQRT_2)
 }
 
-/// Number of Gauss-Hermite nodes used where both factors are analytic on the Gaussian's scale.
-pub(crate) const GH_N: usize = 64;
-
-/// Gauss-Hermite rule for the standard normal: `E[f(Z)] ~ sum_i w_i f(z_i)`, exact for
-/// polynomials of degree `2 GH_N - 1`. Nodes by Newton's method on the orthonormal Hermite
-/// recurrence (Golub-Welsch normalisation), computed once.
-pub(crate) fn gauss_hermite() -> &'static ([f64; GH_N], [f64; GH_N]) {
-    static RULE: std::sync::OnceLock<([f64; GH_N], [f64; GH_N])> = std::sync::OnceLock::new();
-    RULE.get_or_init(|| {
-        // Physicists' rule for exp(-x^2) (Numerical Recipes `gauher`), then z = sqrt(2) x and
-        // w / sqrt(pi).
-        let n = GH_N;
-        let pim4 = std::f64::consts::PI.powf(-0.25);
-        let mut x = [0.0; GH_N];
-        let mut w = [0.0; GH_N];
-        let m = n.div_ceil(2);
-        let nf = n as f64;
-        let mut z = 0.0f64;
-        for i in 0..m {
-            z = match i {
-                0 => (2.0 * nf + 1.0).sqrt() - 1.85575 * (2.0 * nf + 1.0).powf(-0.16667),
-                1 => z - 1.14 * nf.powf(0.426) / z,
-                2 => 1.86 * z - 0.86 * x[0],
-                3 => 1.91 * z - 0.91 * x[1],
-                _ => 2.0 * z - x[i - 2],
-            };
-            let mut pp = 0.0;
-            for _ in 0..100 {
-                let mut p1 = pim4;
-                let mut p2 = 0.0;
-                for j in 0..n {
-                    let p3 = p2;
-                    p2 = p1;
-                    let jf = j as f64;
-                    p1 = z * (2.0 / (jf + 1.0)).sqrt() * p2 - (jf / (jf + 1.0)).sqrt() * p3;
-                }
-                pp = (2.0 * nf).sqrt() * p2;
-                let z1 = z;
-                z = z1 - p1 / pp;
-                if (z - z1).abs() <= 1e-15 * z.abs().max(1.0) {
-                    break;
-                }
-            }
-            x[i] = z;
-            x[n - 1 - i] = -z;
-            w[i] = 2.0 / (pp * pp);
-            w[n - 1 - i] = w[i];
-        }
-        let mut zs = [0.0; GH_N];
-        let mut ws = [0.0; GH_N];
-        for i in 0..n {
-            zs[i] = std::f64::consts::SQRT_2 * x[i];
-            ws[i] = w[i] / std::f64::consts::PI.sqrt();
-        }
-        (zs, ws)
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,22 +112,5 @@ mod tests {
         assert!((erfcx(y) * y * std::f64::consts::PI.sqrt() - 1.0).abs() < 1e-15);
         // Negative argument via the reflection identity.
         assert!((erfcx(-1.0) - 1.0f64.exp() * (1.0 + erf(1.0))).abs() < 1e-14);
-    }
-
-    /// The Gauss-Hermite rule integrates the normal moments E[Z^(2j)] = (2j-1)!! exactly
-    /// (to rounding) up to degree 2 GH_N - 2, and E[cos(Z)] = exp(-1/2).
-    #[test]
-    fn gauss_hermite_moments() {
-        let (z, w) = gauss_hermite();
-        let mom = |k: i32| z.iter().zip(w).map(|(z, w)| w * z.powi(k)).sum::<f64>();
-        assert!((mom(0) - 1.0).abs() < 1e-14);
-        let mut df = 1.0;
-        for j in 1..20 {
-            df *= (2 * j - 1) as f64;
-            assert!((mom(2 * j) / df - 1.0).abs() < 1e-12, "moment {}", 2 * j);
-            assert!(mom(2 * j - 1).abs() < 1e-12 * df);
-        }
-        let c: f64 = z.iter().zip(w).map(|(z, w)| w * z.cos()).sum();
-        assert!((c - (-0.5f64).exp()).abs() < 1e-15);
     }
 }
