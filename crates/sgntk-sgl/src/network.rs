@@ -244,6 +244,7 @@ impl<T: Float> Network<T> {
     /// One SGL step done the straightforward way (naive loops, no caching): forward pass,
     /// surrogate back-propagation, `theta -= lr * g`. Returns the loss before the step. The
     /// reference against which the fast [`crate::Trainer::step`] is tested.
+    #[allow(clippy::needless_range_loop)] // index loops mirror the formulas on purpose
     pub fn reference_step(&mut self, train: &Dataset, lr: f64) -> Result<f64> {
         self.check_inputs(train)?;
         let p = train.len();

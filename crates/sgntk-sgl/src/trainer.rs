@@ -11,7 +11,7 @@
 //! For piecewise-constant activations (sign, step) the activations `A` feeding a middle layer
 //! change only where a unit flips, and the step does one: the weights are kept as
 //!
-//! $$W = W_0 + U A, \qquad U \in \mathbb R^{n_{out}	imes P},$$
+//! $$W = W_0 + U A, \qquad U \in \mathbb R^{n_{out} \times P},$$
 //!
 //! so the rank-`P` update is `U += -eta c G^T` (`n_out P` work), the backward product is
 //! `G W = G W_0 + (G U) A` (`n_out n_in P + 2 n P^2`), a flip of `A[p, j]` by `d` moves
