@@ -357,22 +357,37 @@ impl Ctx {
         let k = sv * rho;
         let tau = sv * ((1.0 - rho) * (1.0 + rho)).sqrt();
         let (mf, mg) = (f.magnitude(su), g.magnitude(sv));
-        // Both factors analytic: H(z1) is analytic in |Im z1| < d_g/|k|, f(sqrt(a) z1) in
-        // |Im z1| < d_f/sqrt(a); the trapezoid rule outside (and inside, see gauss1d).
-        if let (Some(df), Some(dg)) = (f.strip(), g.strip()) {
-            let d = (df / su).min(if k == 0.0 {
+        // H(z1) by quadrature is the expensive part. H(mu) = E[g(mu + tau Z)] is entire (a
+        // Gaussian convolution) and varies on the scale tau: interpolate it in mu by Chebyshev
+        // polynomials when few nodes suffice (checked a posteriori), or compute it once when
+        // k = 0 (H constant).
+        let numeric_inner = tau > 0.0 && !g.has_closed_1d();
+        let interp = if numeric_inner {
+            if k == 0.0 {
+                Some(Cheb::constant(self.gauss1d(g, 0.0, tau, mg, REL)))
+            } else {
+                self.interpolate_h(g, k, tau, mg)
+            }
+        } else {
+            None
+        };
+        let h_at = |z1: f64| match &interp {
+            Some(c) => c.eval(k * z1),
+            None => self.gauss1d(g, k * z1, tau, mg, REL),
+        };
+        // f analytic: f(sqrt(a) z1) is analytic in |Im z1| < d_f/sqrt(a), and H (a Gaussian
+        // convolution, |H(z1 + iy)| <= sup|g| exp(k^2 y^2 / (2 tau^2))) in
+        // |Im z1| < max(tau, d_g)/|k| up to a bounded factor: the trapezoid rule applies.
+        if let Some(df) = f.strip() {
+            let dh = if k == 0.0 {
                 f64::INFINITY
             } else {
-                dg / k.abs()
-            });
-            if let Some(h) = Func::trap_step(d).filter(|_| !self.no_trap) {
+                tau.max(g.strip().unwrap_or(0.0)) / k.abs()
+            };
+            if let Some(h) = Func::trap_step((df / su).min(dh)).filter(|_| !self.no_trap) {
                 return trapezoid(h, |z1| {
                     let fx = self.ev(f, su * z1);
-                    if fx == 0.0 {
-                        0.0
-                    } else {
-                        fx * self.gauss1d(g, k * z1, tau, mg, REL)
-                    }
+                    if fx == 0.0 { 0.0 } else { fx * h_at(z1) }
                 });
             }
         }
@@ -410,7 +425,7 @@ impl Ctx {
                 if fx == 0.0 {
                     return 0.0;
                 }
-                npdf(z1) * fx * self.gauss1d(g, k * z1, tau, mg, REL)
+                npdf(z1) * fx * h_at(z1)
             },
             pts,
             REL * mf * mg,
@@ -418,6 +433,26 @@ impl Ctx {
             &|| format!("E[{}(u) {}(v)] with {cov:?}", f.name(), g.name()),
         );
         r
+    }
+
+    /// Chebyshev interpolant of `mu -> E[g(mu + tau Z)]` on `|mu| <= |k| L`, or `None` when it
+    /// would need more than 256 nodes or fails its check (agreement with direct evaluation to
+    /// `1e-12 mg` between nodes).
+    fn interpolate_h(&self, g: &Func, k: f64, tau: f64, mg: f64) -> Option<Cheb> {
+        let r = k.abs() * L;
+        let mut n = (8.0 * r / tau).ceil() as usize + 16;
+        while n <= 256 {
+            let c = Cheb::build(-r, r, n, |mu| self.gauss1d(g, mu, tau, mg, REL));
+            let ok = [0.13, 0.37, 0.5, 0.71, 0.96, 0.999].iter().all(|&t| {
+                let mu = -r + 2.0 * r * t;
+                (c.eval(mu) - self.gauss1d(g, mu, tau, mg, REL)).abs() <= 1e-12 * mg
+            });
+            if ok {
+                return Some(c);
+            }
+            n *= 2;
+        }
+        None
     }
 
     /// `w p_u(t) E[g(v) | u = t]`: a point mass of `alpha` at `t` against the smooth `g`.
@@ -448,6 +483,54 @@ impl Ctx {
             self.gauss1d(g, mean, var.sqrt(), g.magnitude(var.sqrt()), REL)
         };
         pm.weight * p * e
+    }
+}
+
+/// Barycentric interpolant at the Chebyshev points of the first kind on `[lo, hi]`.
+struct Cheb {
+    x: Vec<f64>,
+    fx: Vec<f64>,
+    w: Vec<f64>,
+}
+
+impl Cheb {
+    fn constant(v: f64) -> Self {
+        Self {
+            x: vec![0.0],
+            fx: vec![v],
+            w: vec![1.0],
+        }
+    }
+
+    fn build(lo: f64, hi: f64, n: usize, f: impl Fn(f64) -> f64) -> Self {
+        let (mut x, mut fx, mut w) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::new());
+        for j in 0..n {
+            let t = std::f64::consts::PI * (j as f64 + 0.5) / n as f64;
+            let xj = 0.5 * (lo + hi) + 0.5 * (hi - lo) * t.cos();
+            x.push(xj);
+            fx.push(f(xj));
+            // Barycentric weights of the first-kind points: (-1)^j sin(t_j).
+            w.push(if j % 2 == 0 { t.sin() } else { -t.sin() });
+        }
+        Self { x, fx, w }
+    }
+
+    #[inline]
+    fn eval(&self, x: f64) -> f64 {
+        if self.x.len() == 1 {
+            return self.fx[0];
+        }
+        let (mut num, mut den) = (0.0, 0.0);
+        for ((&xj, &fj), &wj) in self.x.iter().zip(&self.fx).zip(&self.w) {
+            let d = x - xj;
+            if d == 0.0 {
+                return fj;
+            }
+            let q = wj / d;
+            num += q * fj;
+            den += q;
+        }
+        num / den
     }
 }
 
