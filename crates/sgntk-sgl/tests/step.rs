@@ -167,6 +167,23 @@ fn fast_step_matches_reference_step() {
     fast_vs_reference::<f32>(&spec(vec![64, 48], "sign", "erf:1"), 20, 8, 2e-4);
     fast_vs_reference::<f32>(&spec(vec![37, 29], "erf:2", "erf:1"), 20, 8, 2e-4);
     fast_vs_reference::<f32>(&spec(vec![50, 70, 30], "step", "sigmoid:4"), 20, 8, 2e-4);
+    // No middle layer, and no hidden layer at all (a linear model).
+    fast_vs_reference::<f64>(&spec(vec![9], "sign", "erf:1"), 20, 8, 1e-12);
+    fast_vs_reference::<f64>(&spec(vec![], "sign", "erf:1"), 20, 8, 1e-12);
+    // Observing the trainer must not change its trajectory.
+    let data = train_set(15);
+    let s = spec(vec![64, 48], "sign", "erf:1");
+    let mut a = Trainer::new(Network::<f32>::init(&s, 1, 0), &data, 0.1).unwrap();
+    let mut b = Trainer::new(Network::<f32>::init(&s, 1, 0), &data, 0.1).unwrap();
+    for step in 0..40 {
+        a.step();
+        b.step();
+        if step % 3 == 0 {
+            let _ = b.network().predict(&data).unwrap();
+            let _ = b.loss();
+        }
+    }
+    assert_eq!(a.network().parameters(), b.network().parameters());
 }
 
 /// The cached forward product of sign networks drifts by rounding only: with resync disabled,
