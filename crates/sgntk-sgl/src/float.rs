@@ -64,14 +64,12 @@ pub trait Float:
         crate::linalg::backward_update_faer(w, n_out, n_in, g, a, coef, back);
     }
 
-    /// `back[k] *= (2m/sqrt(pi)) exp(-(m h[k])^2)` (the erf(m) surrogate).
-    fn erf_surrogate_mul(back: &mut [Self], h: &[Self], m: f64) {
-        let c = std::f64::consts::FRAC_2_SQRT_PI * m;
-        for (b, &x) in back.iter_mut().zip(h) {
-            let y = m * x.to_f64();
-            *b *= Self::from_f64(c * (-y * y).exp());
-        }
-    }
+    /// Whether [`Float::erf_surrogate_mul`] is a fast re-implementation to be used instead of
+    /// the catalogue's `Surrogate::value` (f32 only; f64 always evaluates the catalogue).
+    const FAST_ERF: bool = false;
+
+    /// `back[k] *= (2m/sqrt(pi)) exp(-(m h[k])^2)` (the erf(m) surrogate), if `FAST_ERF`.
+    fn erf_surrogate_mul(_back: &mut [Self], _h: &[Self], _m: f64) {}
 }
 
 impl Float for f64 {
@@ -123,6 +121,7 @@ impl Float for f32 {
     ) {
         crate::linalg::backward_update_faer(w, n_out, n_in, g, a, coef, back);
     }
+    const FAST_ERF: bool = true;
     fn erf_surrogate_mul(back: &mut [Self], h: &[Self], m: f64) {
         crate::fused::erf_surrogate_mul_f32(back, h, m as f32);
     }
@@ -192,7 +191,7 @@ impl Pointwise {
     #[inline(always)]
     pub(crate) fn surrogate_mul<T: Float>(&self, back: &mut [T], h: &[T]) {
         match self.sur {
-            Surrogate::Erf(m) => T::erf_surrogate_mul(back, h, m.get()),
+            Surrogate::Erf(m) if T::FAST_ERF => T::erf_surrogate_mul(back, h, m.get()),
             Surrogate::Identity => {}
             _ => {
                 for (b, &x) in back.iter_mut().zip(h) {
