@@ -4,9 +4,10 @@
 //! * [`NetworkSpec`], [`Dataset`], [`TrainSpec`]: validated inputs.
 //! * [`Network`]: parameters in the NTK parametrisation, initialised from `(base_seed, index)`
 //!   ([`network_seed`]), forward pass, and a straightforward [`Network::reference_step`].
-//! * [`Trainer`]: the fast step (two products per middle weight matrix in one sweep,
-//!   incremental forward pass for sign / step networks); [`train_network`] owns the loop and
-//!   [`train_ensemble`] runs members in parallel with results independent of the thread count.
+//! * [`Trainer`]: the fast step (for sign / step networks one `n^2 P` product per middle weight
+//!   matrix instead of three: low-rank weight updates and an incremental forward pass; two for
+//!   smooth activations); [`train_network`] owns the loop and [`train_ensemble`] runs members
+//!   in parallel with results independent of the thread count.
 //! * [`empirical_kernel`]: empirical NTK $J J^T$, SG-NTK $J \tilde J^T$ and surrogate kernel
 //!   $\tilde J \tilde J^T$ by layerwise contractions; [`jacobian`] is the explicit cross-check.
 //!

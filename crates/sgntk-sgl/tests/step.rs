@@ -43,8 +43,12 @@ fn spec(widths: Vec<usize>, act: &str, sur: &str) -> NetworkSpec {
 /// `(theta - theta') / lr` equals the gradient of the loss, checked by central differences in
 /// f64 (step 1e-5: truncation ~1e-10 relative, rounding ~1e-11 / 1e-5).
 fn check_fd(spec: &NetworkSpec) {
+    check_fd_seed(spec, 7);
+}
+
+fn check_fd_seed(spec: &NetworkSpec, seed: u64) {
     let data = train_set(5);
-    let net = Network::<f64>::init(spec, 7, 0);
+    let net = Network::<f64>::init(spec, seed, 0);
     let theta = net.parameters();
     let mut stepped = net.clone();
     let lr = 1e-3;
@@ -288,4 +292,42 @@ fn callback_error_stops_the_ensemble() {
         })
     });
     assert!(r.is_err());
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        // Fixed seed: the cases are the same on every run.
+        #![proptest_config(ProptestConfig {
+            cases: 32,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(20241128),
+            ..ProptestConfig::default()
+        })]
+
+        /// SGL with a surrogate equal to the activation's derivative is gradient descent, for
+        /// random depths, widths, steepness and seeds.
+        #[test]
+        fn sgl_is_gd_when_surrogate_is_the_derivative(
+            widths in prop::collection::vec(1usize..7, 0..4),
+            m in 0.3f64..3.0,
+            seed in 0u64..1000,
+        ) {
+            let act = format!("erf:{m}");
+            let s = NetworkSpec::new(2, widths, 1.1, 0.2, act.parse().unwrap(),
+                act.parse().unwrap()).unwrap();
+            check_fd_seed(&s, seed);
+        }
+
+        /// The fast step equals the reference step to rounding for random architectures.
+        #[test]
+        fn fast_step_is_the_reference_step(
+            widths in prop::collection::vec(1usize..40, 0..4),
+            sign in any::<bool>(),
+        ) {
+            let act = if sign { "sign" } else { "tanh" };
+            fast_vs_reference::<f64>(&spec(widths, act, "erf:1"), 10, 4, 1e-11);
+        }
+    }
 }
