@@ -8,8 +8,11 @@
 //! Every one-dimensional integral runs over `[-L, L]` standard deviations, split at the
 //! function's jumps, kinks and (for narrow functions) its centre and width, each mapped through
 //! the linear change of variables, and integrated by the double-exponential (tanh-sinh) rule of
-//! the `quadrature` crate. Point masses `w delta(x - t)` contribute conditional one-dimensional
-//! integrals `w p_u(t) E[g(v) | u = t]`, and two point masses the bivariate density.
+//! the `quadrature` crate. Where the integrand is analytic in a strip the trapezoid rule replaces
+//! it (exponentially accurate, no adaptivity), and an inner integral that needs quadrature is
+//! interpolated in its mean by Chebyshev polynomials instead of being recomputed at every outer
+//! node. Point masses `w delta(x - t)` contribute conditional one-dimensional integrals
+//! `w p_u(t) E[g(v) | u = t]`, and two point masses the bivariate density.
 
 use std::cell::RefCell;
 
@@ -440,7 +443,7 @@ impl Ctx {
     /// `1e-12 mg` between nodes).
     fn interpolate_h(&self, g: &Func, k: f64, tau: f64, mg: f64) -> Option<Cheb> {
         let r = k.abs() * L;
-        let mut n = (8.0 * r / tau).ceil() as usize + 16;
+        let mut n = (4.0 * r / tau).ceil() as usize + 12;
         while n <= 256 {
             let c = Cheb::build(-r, r, n, |mu| self.gauss1d(g, mu, tau, mg, REL));
             let ok = [0.13, 0.37, 0.5, 0.71, 0.96, 0.999].iter().all(|&t| {

@@ -11,6 +11,7 @@ fn values_match_mpmath_fixtures() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/test_data/fixtures.csv");
     let text = std::fs::read_to_string(path).expect("fixtures.csv");
     let mut n = 0;
+    let mut worst = [0.0f64; 2];
     for line in text.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
         let num = |i: usize| f[i].parse::<f64>().unwrap();
@@ -22,13 +23,14 @@ fn values_match_mpmath_fixtures() {
         } else {
             1e-10
         };
-        for method in [Method::Auto, Method::Quadrature] {
+        for (m, method) in [Method::Auto, Method::Quadrature].into_iter().enumerate() {
             let got = match f[0] {
                 "act" => ActPair::new(&act(f[1]), &act(f[2]), method).expect(&cov),
                 _ => DerivPair::new(&deriv(f[1]), &deriv(f[2]), method).expect(&cov),
             }
             .unwrap();
             let err = (got - want).abs() / want.abs();
+            worst[m] = worst[m].max(err);
             assert!(
                 err <= tol,
                 "{line} ({method:?}): got {got}, rel err {err:e}"
@@ -37,4 +39,8 @@ fn values_match_mpmath_fixtures() {
         n += 1;
     }
     assert!(n >= 20, "only {n} fixtures");
+    eprintln!(
+        "{n} fixtures; worst relative error: Auto {:e}, Quadrature {:e}",
+        worst[0], worst[1]
+    );
 }

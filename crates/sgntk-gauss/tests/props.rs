@@ -75,7 +75,7 @@ fn deriv_conditioning(pair: &DerivPair, cov: &Cov2) -> f64 {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     /// Every closed-form activation pair agrees with quadrature to 1e-10 (smooth) or 1e-8
     /// (jumps/kinks) of the Cauchy-Schwarz scale sqrt(E[phi^2] E[psi^2]) (the accuracy targets

@@ -1,4 +1,5 @@
-//! A small table of expectations at fixed precision (10 significant digits, inside the 1e-10 accuracy target so that a last-digit flip of a correct value is unlikely), so that any change
+//! A small table of expectations at fixed precision (10 significant digits: inside the 1e-10
+//! accuracy target, so that a last-digit flip of a correct value is unlikely), so that any change
 //! of a value shows up in review (`cargo insta review`).
 
 mod common;
