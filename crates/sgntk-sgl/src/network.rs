@@ -235,6 +235,19 @@ impl<T: Float> Network<T> {
             .collect())
     }
 
+    /// Pre-activations `h^(1), ..., h^(L+1)` at the points of `inputs`, each point-major
+    /// (`N x n_l`, row-major).
+    pub fn preactivations(&self, inputs: &Dataset) -> Result<Vec<Vec<f64>>> {
+        self.check_inputs(inputs)?;
+        let x = to_t::<T>(inputs.inputs());
+        let fwd = self.forward(&x);
+        Ok(fwd
+            .h
+            .iter()
+            .map(|h| h.iter().map(|v| v.to_f64()).collect())
+            .collect())
+    }
+
     /// Training loss $\frac{1}{2P}\sum_p (f(x_p) - y_p)^2$.
     pub fn loss(&self, train: &Dataset) -> Result<f64> {
         let f = self.predict(train)?;

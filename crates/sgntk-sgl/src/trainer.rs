@@ -303,6 +303,19 @@ impl<T: Float> Trainer<T> {
         half_mse(&f, &self.y)
     }
 
+    /// Current pre-activations of every layer on the training set, as the step sees them
+    /// (from the cached, incrementally updated products): compare with
+    /// [`Network::preactivations`] of [`Trainer::network`] to measure the cache's drift.
+    pub fn train_preactivations(&mut self) -> Vec<Vec<f64>> {
+        if !self.fresh {
+            self.forward();
+        }
+        self.h
+            .iter()
+            .map(|h| h.iter().map(|v| v.to_f64()).collect())
+            .collect()
+    }
+
     /// Current outputs on the training set.
     pub fn train_outputs(&mut self) -> Vec<f64> {
         if !self.fresh {

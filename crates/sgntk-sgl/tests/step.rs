@@ -191,31 +191,39 @@ fn fast_step_matches_reference_step() {
 }
 
 /// The cached forward product of sign networks drifts by rounding only: with resync disabled,
-/// after 2000 steps the outputs agree with an exact recomputation to ~1e-4 (f32: drift grows
-/// like sqrt(steps) * eps * |z|, |z| ~ sqrt(n)).
+/// after 2000 f32 steps the hidden pre-activations agree with an exact recomputation from the
+/// materialised weights. Each step adds O(1) rounding errors of size eps |h| (|h| ~ 1) to the
+/// cache; as a random walk over 2000 steps that is ~sqrt(2000) eps ~ 5e-6, bounded here by 1e-4.
+/// With the default resync (every 256 steps) the drift is smaller still.
 #[test]
 fn incremental_forward_drift_is_bounded() {
     let spec = spec(vec![200, 200], "sign", "erf:1");
     let data = train_set(15);
-    let mut tr = Trainer::new(Network::<f32>::init(&spec, 5, 0), &data, 0.1).unwrap();
-    tr.set_resync_every(usize::MAX);
-    for _ in 0..2000 {
-        tr.step();
+    for (resync, bound) in [(usize::MAX, 1e-4), (256, 3e-5)] {
+        let mut tr = Trainer::new(Network::<f32>::init(&spec, 5, 0), &data, 0.1).unwrap();
+        tr.set_resync_every(resync);
+        for _ in 0..2000 {
+            tr.step();
+        }
+        let cached = tr.train_preactivations();
+        let exact = tr.network().preactivations(&data).unwrap();
+        let d = cached[1]
+            .iter()
+            .zip(&exact[1])
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        let stats = tr.stats();
+        eprintln!("resync {resync}: max |h2 drift| after 2000 steps {d:e}; {stats:?}");
+        assert!(d < bound, "drift {d}");
+        assert!(
+            d > 0.0 || resync != usize::MAX,
+            "no rounding at all: test not exercised"
+        );
+        assert!(
+            stats.flips > 0,
+            "no sign flips: the incremental path was not exercised"
+        );
     }
-    let cached = tr.train_outputs();
-    let exact = tr.network().predict(&data).unwrap();
-    let d = cached
-        .iter()
-        .zip(&exact)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0, f64::max);
-    assert!(d < 1e-3, "drift {d}");
-    let stats = tr.stats();
-    assert!(
-        stats.flips > 0,
-        "no sign flips: the incremental path was not exercised"
-    );
-    eprintln!("drift after 2000 steps without resync: {d:e}; {stats:?}");
 }
 
 fn run_ensemble(threads: usize, indices: &[usize]) -> Vec<TrainedNetwork> {
