@@ -1,8 +1,12 @@
 """Reference SG-NTKs by an independent route: the recursion of SPEC section 3 with every
-Gaussian expectation reduced to one-dimensional integrals evaluated by mpmath.quad at 25 digits
-(no closed form of SPEC section 4 is used). Run from the repository root:
+Gaussian expectation computed numerically (no closed form of SPEC section 4 is used):
+sign networks by one-dimensional integrals evaluated by mpmath.quad at 25 digits (below), smooth
+integrands (erf activation, erf surrogates on both sides) by nested adaptive QUADPACK
+integrals (scipy.integrate.quad, float64, relative tolerance 1e-13) of the conditional
+decomposition below. Run from the
+repository root (optionally naming the outputs to regenerate):
 
-    .venv/bin/python crates/sgntk-kernel/test_data/make_sgntk_fixtures.py
+    .venv/bin/python crates/sgntk-kernel/test_data/make_sgntk_fixtures.py [NAME.csv ...]
 
 For (u, v) ~ N(0, [[a, c], [c, b]]):
   E[sign(u) sign(v)]     = int p_a(u) sign(u) erf(mu(u) / sqrt(2 q)) du,  mu = c u / a, q = b - c^2/a
@@ -15,6 +19,7 @@ Writes sg_<name>.csv ("%.17g", no header). Circle grid (points_circle.csv): rows
 """
 import math
 import os
+import sys
 
 import mpmath as mp
 import numpy as np
@@ -37,11 +42,16 @@ def gauss1(f, s):
 
 def erf_sur(m):
     m = mp.mpf(m)
-    return lambda x: 2 * m / mp.sqrt(mp.pi) * mp.exp(-m * m * x * x)
+    f = lambda x: 2 * m / mp.sqrt(mp.pi) * mp.exp(-m * m * x * x)  # noqa: E731
+    f.np = np_bump(float(m))
+    return f
 
 
 def one(_x):
     return mp.mpf(1)
+
+
+one.np = lambda x: 1.0
 
 
 class Act:
@@ -63,8 +73,44 @@ def split(a, b, c):
     return mu, q
 
 
+def quad2(f, g, a, b, c):
+    """E[f(u) g(v)] as a nested adaptive (QUADPACK) integral in float64:
+    int p_a(u) f(u) int p_q(w) g(mu u + w) dw du over +-12 standard deviations, the inner range
+    split at the centre -mu u of the (possibly narrow) function g."""
+    from scipy.integrate import quad
+    a, b, c = float(a), float(b), float(c)
+    mu, q = c / a, max(b - c * c / a, 0.0)
+    sa, sq = math.sqrt(a), math.sqrt(q)
+    opts = dict(epsabs=1e-15, epsrel=1e-13, limit=400)
+
+    def inner(u):
+        if sq == 0.0:
+            return g(mu * u)
+        dens = lambda w: math.exp(-w * w / (2 * q)) / math.sqrt(2 * math.pi * q)  # noqa: E731
+        h = lambda w: dens(w) * g(mu * u + w)  # noqa: E731
+        lo, mid, hi = -12 * sq, min(max(-mu * u, -12 * sq), 12 * sq), 12 * sq
+        return quad(h, lo, mid, **opts)[0] + quad(h, mid, hi, **opts)[0]
+
+    pa = lambda u: math.exp(-u * u / (2 * a)) / math.sqrt(2 * math.pi * a)  # noqa: E731
+    outer = lambda u: pa(u) * f(u) * inner(u)  # noqa: E731
+    return mp.mpf(quad(outer, -12 * sa, 0, **opts)[0] + quad(outer, 0, 12 * sa, **opts)[0])
+
+
+gh2 = quad2
+
+
+def np_erf(m):
+    return lambda x: math.erf(m * x)
+
+
+def np_bump(m):
+    return lambda x: 2 * m / math.sqrt(math.pi) * math.exp(-(m * x) ** 2)
+
+
 def e_act(act, a, b, c):
     mu, q = split(a, b, c)
+    if act.kind != "sign":
+        return gh2(np_erf(float(act.m)), np_erf(float(act.m)), a, b, c)
     if act.kind == "sign":
         inner = (lambda u: mp.sign(mu * u)) if q == 0 else (
             lambda u: mp.erf(mu * u / mp.sqrt(2 * q)))
@@ -78,14 +124,11 @@ def e_deriv(act, beta, a, b, c):
     mu, q = split(a, b, c)
     if act.kind == "sign":
         return 2 * pdf(0, a) * gauss1(beta, q)
-    return mp.quad(lambda u: pdf(u, a) * act.dphi(u) * gauss1(lambda v: beta(mu * u + v), q),
-                   [-INF, 0, INF])
+    return gh2(np_bump(float(act.m)), beta.np, a, b, c)
 
 
 def e_sur(alpha, beta, a, b, c):
-    mu, q = split(a, b, c)
-    return mp.quad(lambda u: pdf(u, a) * alpha(u) * gauss1(lambda v: beta(mu * u + v), q),
-                   [-INF, 0, INF])
+    return gh2(alpha.np, beta.np, a, b, c)
 
 
 def kernel(x, y, act, beta, sw, sb, kappa, depth=2, surrogate_kernel=False):
@@ -113,13 +156,18 @@ def kernel(x, y, act, beta, sw, sb, kappa, depth=2, surrogate_kernel=False):
     return t
 
 
+ONLY = set(sys.argv[1:])
+
+
 def save(name, rows):
-    np.savetxt(os.path.join(HERE, name), np.array(rows, dtype=np.float64), fmt="%.17g",
+    if ONLY and name not in ONLY:
+        return
+    np.savetxt(os.path.join(HERE, name), np.array(rows(), dtype=np.float64), fmt="%.17g",
                delimiter=",")
 
 
 def table(xs, ys, **kw):
-    return [[float(kernel(x, y, **kw)) for y in ys] for x in xs]
+    return lambda: [[float(kernel(x, y, **kw)) for y in ys] for x in xs]
 
 
 def main():

@@ -1,0 +1,54 @@
+"""Peer benchmark: neural-tangents' infinite-width NTK on the CPU, float64.
+
+The same kernel as `benches/benches/kernel.rs` (`kernel/ntk-erf:2-erf:1-depth2/nN`): two hidden
+layers, erf(2 x) activation (neural-tangents' Erf(a=1, b=2, c=0) = erf(2 x)), NTK
+parametrization, sigma_w = 1, sigma_b = 0.1, N points on the unit circle, the full N x N NTK
+via kernel_fn(x, None, 'ntk') under jax.jit (compiled once, outside the timing). Prints the
+median wall time of `--repeats` runs and entries per second.
+
+    .venv/bin/python benches/peers/nt_kernel.py --sizes 1000 4000 --repeats 5
+"""
+import argparse
+import os
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                "crates", "sgntk-kernel", "test_data"))
+import nt_shim  # noqa: E402,F401  (float64 on, jax names patched for neural-tangents 0.6.5)
+import jax  # noqa: E402
+import numpy as np  # noqa: E402
+from neural_tangents import stax  # noqa: E402
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--sizes", type=int, nargs="+", default=[1000, 4000])
+    p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--m", type=float, default=2.0)
+    args = p.parse_args()
+    layers = []
+    for _ in range(2):
+        layers += [stax.Dense(1, W_std=1.0, b_std=0.1, parameterization="ntk"),
+                   stax.Erf(a=1.0, b=args.m, c=0.0)]
+    layers += [stax.Dense(1, W_std=1.0, b_std=0.1, parameterization="ntk")]
+    kernel_fn = jax.jit(stax.serial(*layers)[2], static_argnames="get")
+    print(f"jax {jax.__version__}, devices {jax.devices()}, x64 {jax.config.jax_enable_x64}")
+    for n in args.sizes:
+        a = 2 * np.pi * np.arange(n) / n - np.pi
+        x = np.stack([np.sin(a), np.cos(a)], axis=1)
+        k = kernel_fn(x, None, "ntk").block_until_ready()  # compile + warm up
+        assert k.dtype == np.float64 and k.shape == (n, n)
+        times = []
+        for _ in range(args.repeats):
+            t0 = time.perf_counter()
+            kernel_fn(x, None, "ntk").block_until_ready()
+            times.append(time.perf_counter() - t0)
+        med = statistics.median(times)
+        print(f"n={n} median {med * 1e3:.1f} ms  {n * n / med:.3e} entries/s  "
+              f"(runs: {', '.join(f'{t * 1e3:.1f}' for t in times)} ms)")
+
+
+if __name__ == "__main__":
+    main()
