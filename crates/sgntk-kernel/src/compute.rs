@@ -407,19 +407,25 @@ impl Architecture {
         let p = self.with_variances(&eng, self.points("x1", x)?)?;
         let depth = eng.depth();
         let nt = tangents.len();
-        let per_point: Vec<[f64; MAX_TANGENT + 1]> = (0..p.n)
-            .into_par_iter()
-            .map(|i| {
+        let mut per_point = vec![[0.0; MAX_TANGENT + 1]; p.n];
+        // The first failing point in index order (independent of the thread count).
+        let err = per_point
+            .par_iter_mut()
+            .enumerate()
+            .map(|(i, out)| {
                 let xi = p.x(i);
                 let vi = p.v(i, depth);
-                let mut out = [0.0; MAX_TANGENT + 1];
                 let (s_out, th) = out.split_at_mut(1);
                 s_out[0] = eng
                     .entry(dot(xi, xi), vi, vi, &mut th[..nt], |_, _, _| {})
                     .map_err(|e| entry_error(e, tangents, i, i))?;
-                Ok(out)
+                Ok(())
             })
-            .collect::<Result<_, KernelError>>()?;
+            .filter_map(Result::err)
+            .find_first(|_| true);
+        if let Some(e) = err {
+            return Err(e);
+        }
         Ok(sources
             .iter()
             .map(|src| {
