@@ -231,7 +231,9 @@ impl<T: Float> Trainer<T> {
                     z.copy_from_slice(&self.zc[k]);
                     let ut = &self.ut[k];
                     let col = &mut self.col;
+                    let mut touched = 0usize;
                     for j in (0..n_in).filter(|&j| cols[j]) {
+                        touched += 1;
                         col.clear();
                         col.extend((0..n_out).map(|i| l.w[i * n_in + j]));
                         if self.ut_dirty[k] {
@@ -263,7 +265,12 @@ impl<T: Float> Trainer<T> {
                     }
                     ac.copy_from_slice(input);
                     self.stats.flips += changed as u64;
-                    self.stats.mul_adds += (changed * n_out * 2) as u64;
+                    let col_work = if self.ut_dirty[k] {
+                        touched * n_out * p
+                    } else {
+                        0
+                    };
+                    self.stats.mul_adds += (changed * n_out * 2 + col_work) as u64;
                     done = true;
                 }
             }
