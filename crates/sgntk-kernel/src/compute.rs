@@ -338,6 +338,7 @@ impl Architecture {
         }
     }
 
+    #[allow(clippy::needless_range_loop)] // `i` indexes the rows of every layer's column
     fn layers_with<P: Pairs>(
         &self,
         eng: Engine<P>,
