@@ -18,6 +18,11 @@ use crate::numeric::{
     INV_SQRT_2PI, SQRT_2_OVER_PI, boxcar_centred, pwexp_centred, triangle_centred,
 };
 
+/// Relative size below which `ab - c^2` (or a conditional variance) counts as zero: a few
+/// ulps of the products involved, so that `Cov2(a, a, a)` is exactly degenerate however `a`
+/// rounds.
+pub(crate) const DEGENERATE: f64 = 8.0 * f64::EPSILON;
+
 /// An activation with closed-form expectations.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum AFactor {
@@ -263,8 +268,11 @@ fn deriv_ordered(l: DFactor, r: DFactor, a: f64, b: f64, c: f64) -> DOut {
     match (l, r) {
         (Gauss { w: w1, s: s1 }, Gauss { w: w2, s: s2 }) => {
             // w1 w2 / (2 pi sqrt((a+s1)(b+s2) - c^2)): the density of (u', v') at the origin.
-            let bracket = (a + s1).mul_add(b + s2, -c * c);
-            if bracket > 0.0 {
+            // A bracket within rounding of 0 (c^2 = ab up to a few ulps) is a degenerate
+            // covariance, not a huge finite density.
+            let prod = (a + s1) * (b + s2);
+            let bracket = prod - c * c;
+            if bracket > DEGENERATE * prod {
                 DOut::Value(w1 * w2 / (2.0 * std::f64::consts::PI * bracket.sqrt()))
             } else {
                 DOut::Divergent
@@ -281,7 +289,8 @@ fn deriv_ordered(l: DFactor, r: DFactor, a: f64, b: f64, c: f64) -> DOut {
                 // v is a deterministic 0.
                 return DOut::Value(p * r.at_zero().unwrap_or(0.0));
             }
-            let var = (b - c * c / t).max(0.0);
+            let var = b - c * c / t;
+            let var = if var > DEGENERATE * b { var } else { 0.0 };
             let e = if var > 0.0 {
                 r.centred(var).unwrap_or(0.0)
             } else {

@@ -19,6 +19,7 @@ use std::cell::RefCell;
 use quadrature::double_exponential::integrate;
 
 use crate::catalogue::{Activation, Derivative, PointMass, Surrogate};
+use crate::closed::DEGENERATE;
 use crate::error::{GaussError, Result};
 use crate::expect::{Cov2, deriv_name};
 use crate::numeric::{INV_SQRT_2PI, erf, ncdf, npdf};
@@ -356,7 +357,14 @@ impl Ctx {
             return self.smooth_pair(g, f, &cov.swapped());
         }
         let (su, sv) = (a.sqrt(), b.sqrt());
-        let rho = (c / (su * sv)).clamp(-1.0, 1.0);
+        // rho as the closed forms compute it, snapped to +-1 within rounding (so that
+        // Cov2(a, a, a) is exactly degenerate on both routes).
+        let rho = (c / (a * b).sqrt()).clamp(-1.0, 1.0);
+        let rho = if 1.0 - rho.abs() <= DEGENERATE {
+            rho.signum()
+        } else {
+            rho
+        };
         let k = sv * rho;
         let tau = sv * ((1.0 - rho) * (1.0 + rho)).sqrt();
         let (mf, mg) = (f.magnitude(su), g.magnitude(sv));
@@ -479,7 +487,8 @@ impl Ctx {
             return 0.0;
         }
         let mean = c * pm.at / a;
-        let var = (b - c * c / a).max(0.0);
+        let var = b - c * c / a;
+        let var = if var > DEGENERATE * b { var } else { 0.0 };
         let e = if b == 0.0 {
             self.ev(g, 0.0)
         } else {
@@ -571,8 +580,8 @@ fn trapezoid(h: f64, f: impl Fn(f64) -> f64) -> f64 {
 /// its support.
 fn mass_mass(p1: PointMass, p2: PointMass, cov: &Cov2) -> Option<f64> {
     let (a, b, c) = (cov.a(), cov.b(), cov.c());
-    let det = a.mul_add(b, -c * c);
-    if det > 0.0 {
+    let det = a * b - c * c;
+    if det > DEGENERATE * a * b {
         let q = (b * p1.at * p1.at - 2.0 * c * p1.at * p2.at + a * p2.at * p2.at) / det;
         return Some(
             p1.weight * p2.weight * (-0.5 * q).exp() / (2.0 * std::f64::consts::PI * det.sqrt()),

@@ -76,6 +76,40 @@ fn divergences_are_errors_not_inf() {
     }
 }
 
+/// On the diagonal `Cov2(a, a, a)` the covariance is exactly degenerate however `a` rounds
+/// (`a * a` need not equal `c * c` to the last bit after other operations): both routes report
+/// the divergence of delta x delta and agree on the finite expectations.
+#[test]
+fn diagonal_is_degenerate_for_any_variance() {
+    let sign = Activation::Sign;
+    let sd = sign.derivative();
+    let tri = "triangle:1".parse::<Surrogate>().unwrap().derivative();
+    let fs = "fast-sigmoid:25".parse::<Surrogate>().unwrap().derivative();
+    for a in [0.22, 0.3, 1.0 / 3.0, 7.1, 1e-7 * 3.3, 12345.678] {
+        let diag = Cov2::new(a, a, a).unwrap();
+        for method in [Method::Auto, Method::Quadrature] {
+            let r = DerivPair::new(&sd, &sd, method).expect(&diag);
+            assert!(matches!(r, Err(GaussError::Divergent { .. })), "{a}: {r:?}");
+            let v = ActPair::new(&sign, &sign, method).expect(&diag).unwrap();
+            // E[sign(u)^2] = 1 on the diagonal. 1e-12: the tanh-sinh rule of the `quadrature`
+            // crate stops 4.3e-14 (relative) short of each end of a piece, where phi_N(0) = 0.4
+            // (measured 1.2e-13); a wrongly non-degenerate diagonal errs by ~1e-8.
+            assert!((v - 1.0).abs() < 1e-12, "{a} {method:?}: {v}");
+        }
+        // sign'(u) x beta(v) on the diagonal: 2 p_u(0) beta(0).
+        for (beta, b0) in [(&tri, 1.0), (&fs, 1.0)] {
+            let want = 2.0 * b0 / (2.0 * std::f64::consts::PI * a).sqrt();
+            for method in [Method::Auto, Method::Quadrature] {
+                let v = DerivPair::new(&sd, beta, method).expect(&diag).unwrap();
+                assert!(
+                    (v - want).abs() <= 1e-14 * want,
+                    "{a} {method:?}: {v} vs {want}"
+                );
+            }
+        }
+    }
+}
+
 /// A user-defined point mass away from 0 on a degenerate covariance: finite unless the two
 /// masses sit on the support line.
 #[test]
