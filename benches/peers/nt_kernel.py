@@ -27,6 +27,8 @@ def main():
     p.add_argument("--sizes", type=int, nargs="+", default=[1000, 4000])
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--m", type=float, default=2.0)
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object (versions, per-size runs and medians) instead")
     args = p.parse_args()
     layers = []
     for _ in range(2):
@@ -34,7 +36,9 @@ def main():
                    stax.Erf(a=1.0, b=args.m, c=0.0)]
     layers += [stax.Dense(1, W_std=1.0, b_std=0.1, parameterization="ntk")]
     kernel_fn = jax.jit(stax.serial(*layers)[2], static_argnames="get")
-    print(f"jax {jax.__version__}, devices {jax.devices()}, x64 {jax.config.jax_enable_x64}")
+    if not args.json:
+        print(f"jax {jax.__version__}, devices {jax.devices()}, x64 {jax.config.jax_enable_x64}")
+    results = []
     for n in args.sizes:
         a = 2 * np.pi * np.arange(n) / n - np.pi
         x = np.stack([np.sin(a), np.cos(a)], axis=1)
@@ -46,8 +50,19 @@ def main():
             kernel_fn(x, None, "ntk").block_until_ready()
             times.append(time.perf_counter() - t0)
         med = statistics.median(times)
+        results.append({"n": n, "median_s": med, "runs_s": times, "entries_per_s": n * n / med})
+        if args.json:
+            continue
         print(f"n={n} median {med * 1e3:.1f} ms  {n * n / med:.3e} entries/s  "
               f"(runs: {', '.join(f'{t * 1e3:.1f}' for t in times)} ms)")
+    if args.json:
+        import json
+        import neural_tangents
+        print(json.dumps({"peer": "neural-tangents", "jax": jax.__version__,
+                          "neural_tangents": getattr(neural_tangents, "__version__", "unknown"),
+                          "devices": str(jax.devices()), "x64": bool(jax.config.jax_enable_x64),
+                          "kernel": f"ntk erf({args.m} x) depth 2, sigma_w 1, sigma_b 0.1",
+                          "results": results}))
 
 
 if __name__ == "__main__":

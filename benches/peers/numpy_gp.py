@@ -86,7 +86,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 4000])
+    ap.add_argument("--json", action="store_true",
+                    help="print one JSON object (versions, per-case runs and medians) instead")
     args = ap.parse_args()
+    out = print if not args.json else (lambda *a, **k: None)
+    results = []
     n = 1000
     for p in args.sizes:
         sigma, ntk = kernels(p + n, 7)
@@ -97,7 +101,7 @@ def main():
         s_xx = np.asfortranarray(sigma[p:, p:])
         i_xX = np.asfortranarray(ntk[p:, :p])
         cond = gp_inf(M, y, s_XX, s_xX, s_xx, i_xX)[2]
-        print(f"# p{p}: dgecon condition {cond:.3e}; s ||M||_1 = {0.1 * 1000 / p * np.linalg.norm(M, 1):.1f}", flush=True)
+        out(f"# p{p}: dgecon condition {cond:.3e}; s ||M||_1 = {0.1 * 1000 / p * np.linalg.norm(M, 1):.1f}", flush=True)
         cases = [
             ("inf-full", lambda: gp_inf(M, y, s_XX, s_xX, s_xx, i_xX)),
             ("gf-eta0.1-t1000-full", lambda: gp_gf(M, y, s_XX, s_xX, s_xx, i_xX, 0.1, 1000.0)),
@@ -106,7 +110,14 @@ def main():
         for name, f in cases:
             f()  # warm-up
             med, runs = timed(f, args.repeats)
-            print(f"{name} p{p}-n{n} median_s {med:.4f} runs {[round(r, 4) for r in runs]}", flush=True)
+            results.append({"id": name, "p": p, "n": n, "median_s": med, "runs_s": runs,
+                            "condition": cond})
+            out(f"{name} p{p}-n{n} median_s {med:.4f} runs {[round(r, 4) for r in runs]}", flush=True)
+    if args.json:
+        import json
+        import scipy
+        print(json.dumps({"peer": "numpy/scipy", "numpy": np.__version__,
+                          "scipy": scipy.__version__, "results": results}))
 
 
 if __name__ == "__main__":
