@@ -99,7 +99,10 @@ fn act_ordered(l: AFactor, r: AFactor, a: f64, b: f64, c: f64) -> f64 {
             let den = ((a + s1) * (b + s2)).sqrt();
             if den > 0.0 {
                 let r = (c / den).clamp(-1.0, 1.0);
-                if a1 * a2 > 0.0 && a1 * a2 == b1 * b2 {
+                // Exact comparison on purpose: both are the catalogue's constants (1/2 * 1/2).
+                #[allow(clippy::float_cmp)]
+                let step_step = a1 * a2 > 0.0 && a1 * a2 == b1 * b2;
+                if step_step {
                     // step x step: 1/4 + asin(r)/(2 pi) = acos(-r)/(2 pi), no cancellation at
                     // r -> -1.
                     a1 * a2 * std::f64::consts::FRAC_2_PI * (-r).acos()

@@ -146,7 +146,8 @@ impl Func {
     /// Value at `x`, with jumps located exactly at `x` taken at their midpoint (used when a
     /// conditional law degenerates onto a point).
     fn eval_mid(&self, x: f64) -> f64 {
-        if self.breakpoints().iter().any(|&p| p == x) {
+        // Exactly at a declared breakpoint (the degenerate case lands there exactly).
+        if self.breakpoints().contains(&x) {
             // A jump (the one-sided values differ) is taken at its midpoint; at a kink the
             // value itself is right (the one-sided values differ only by O(d)).
             let d = 1e-12 * x.abs().max(1.0);
@@ -430,7 +431,7 @@ impl Ctx {
                 }
             }
         }
-        let r = self.segments(
+        self.segments(
             |z1| {
                 let fx = self.ev(f, su * z1);
                 if fx == 0.0 {
@@ -442,8 +443,7 @@ impl Ctx {
             REL * mf * mg,
             mf * mg,
             &|| format!("E[{}(u) {}(v)] with {cov:?}", f.name(), g.name()),
-        );
-        r
+        )
     }
 
     /// Chebyshev interpolant of `mu -> E[g(mu + tau Z)]` on `|mu| <= |k| L`, or `None` when it
@@ -690,7 +690,7 @@ mod tests {
                     (20.0, 0.3, 0.999),
                     (0.5, 0.5, 0.0),
                 ] {
-                    let cov = Cov2::new(a, b, rho * (a * b as f64).sqrt()).unwrap();
+                    let cov = Cov2::new(a, b, rho * (a * b).sqrt()).unwrap();
                     let fast = Ctx::default();
                     let slow = Ctx {
                         no_trap: true,

@@ -199,7 +199,7 @@ proptest! {
 fn erf_family_approaches_sign_at_predicted_rate() {
     let sign = act("sign");
     let (a, b, rho) = (1.3, 0.7, 0.4);
-    let cov = Cov2::new(a, b, rho * (a * b as f64).sqrt()).unwrap();
+    let cov = Cov2::new(a, b, rho * (a * b).sqrt()).unwrap();
     let es = ActPair::new(&sign, &sign, Method::Auto)
         .expect(&cov)
         .unwrap();
