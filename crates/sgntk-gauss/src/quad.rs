@@ -268,7 +268,8 @@ impl Ctx {
     fn trap_rule(&self, h: f64) -> std::rc::Rc<TrapRule> {
         let mut slot = self.rule.borrow_mut();
         if let Some((h0, r)) = slot.as_ref() {
-            if *h0 == h {
+            // Exact: the cache key is the step computed by the same expression.
+            if h0.to_bits() == h.to_bits() {
                 return r.clone();
             }
         }
