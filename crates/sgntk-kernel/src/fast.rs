@@ -110,7 +110,7 @@ impl ErfPairs {
             Some(k),
             GaussError::Divergent {
                 what: format!(
-                    "E[{}] with a = {a}, b = {b}, c = {c}: delta x delta on a degenerate covariance",
+                    "E[{}] with a = {a}, b = {b}, c = {c} is infinite: a point mass meets a degenerate covariance",
                     self.names[k]
                 ),
             },
