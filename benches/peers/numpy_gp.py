@@ -12,6 +12,7 @@ conditioning are alike). For each P in (1000, 4000), N = 1000, times (median of 
 - nngp-full: scipy.linalg.cho_factor(Sigma(X,X)); mean and C = Sigma(x,x) - V^T V, V = L^{-1} Sigma(X,x)
 
 Run: /work/main/.venv/bin/python benches/peers/numpy_gp.py [--repeats 5] [--sizes 1000 4000]
+     [--cases inf-full gf-eta0.1-t1000-full nngp-full]
 Prints one line per case: "<id> p<P>-n<N> median_s <seconds> runs [...]".
 """
 import argparse
@@ -86,6 +87,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 4000])
+    ap.add_argument("--cases", nargs="+", default=["inf-full", "gf-eta0.1-t1000-full", "nngp-full"])
     ap.add_argument("--json", action="store_true",
                     help="print one JSON object (versions, per-case runs and medians) instead")
     args = ap.parse_args()
@@ -108,6 +110,8 @@ def main():
             ("nngp-full", lambda: nngp(y, s_XX, s_xX, s_xx)),
         ]
         for name, f in cases:
+            if name not in args.cases:
+                continue
             f()  # warm-up
             med, runs = timed(f, args.repeats)
             results.append({"id": name, "p": p, "n": n, "median_s": med, "runs_s": runs,
