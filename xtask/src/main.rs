@@ -4,6 +4,7 @@
 #![warn(missing_docs)]
 
 mod analytic;
+mod bench_report;
 mod fig1;
 mod fig3b;
 mod figures;
@@ -49,6 +50,12 @@ enum Task {
     ///
     /// Example: `cargo xtask reproduce-sgntk-convergence --quick`.
     ReproduceSgntkConvergence(kernelfig::KernelFigArgs),
+    /// Benchmark report: our throughput beside the Python peers' and the machine's FMA peak.
+    ///
+    /// Example: `cargo xtask bench-report --quick --venv .venv` (a few minutes). Runs the
+    /// criterion benches and the peers in benches/peers/, writes docs/benchmarks.md and
+    /// docs/benchmarks/scaling.png.
+    BenchReport(bench_report::BenchReportArgs),
 }
 
 fn main() -> Result<()> {
@@ -62,6 +69,7 @@ fn main() -> Result<()> {
         Task::ReproduceSgntkConvergence(a) => {
             kernelfig::run(kernelfig::Which::SgntkConvergence, &a)?
         }
+        Task::BenchReport(a) => bench_report::run(&a)?,
     }
     Ok(())
 }
