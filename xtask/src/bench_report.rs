@@ -73,6 +73,11 @@ pub const DEPTHS: [usize; 4] = [1, 2, 4, 8];
 /// Points of the direct depth timing.
 pub const DEPTH_N: usize = 1000;
 
+/// (multiply-adds, flipped units) per step, or why not measured.
+pub type SglWork = Result<(f64, f64), String>;
+/// JAX peer run: width, (ensemble, steps), the script's JSON or why not measured.
+pub type JaxRun = (usize, (usize, usize), Result<Value, String>);
+
 /// Everything measured, handed to the markdown writer and the figure.
 pub struct Measurements {
     /// Options of this run.
@@ -96,7 +101,7 @@ pub struct Measurements {
     /// Direct depth timings.
     pub depths: Vec<Result<Timing, String>>,
     /// SGL work per step by width: (mul-adds, flips) per step.
-    pub sgl_work: Vec<(usize, Result<(f64, f64), String>)>,
+    pub sgl_work: Vec<(usize, SglWork)>,
     /// Steps over which the work was averaged.
     pub sgl_work_steps: usize,
     /// Peer environment (or why none).
@@ -106,7 +111,7 @@ pub struct Measurements {
     /// numpy/scipy GP peer output.
     pub np_gp: Result<Value, String>,
     /// JAX SGL peer output per width, with the (ensemble, steps) used.
-    pub jax: Vec<(usize, (usize, usize), Result<Value, String>)>,
+    pub jax: Vec<JaxRun>,
     /// Where the logs are.
     pub log_dir: PathBuf,
 }
