@@ -125,7 +125,7 @@ impl Pairs for GaussPairs {
         c: f64,
         d: &mut [f64],
     ) -> Result<f64, (Option<usize>, GaussError)> {
-        let cov = Cov2::new(a, b, c).map_err(|e| (None, e))?;
+        let cov = Cov2::new(a, b, clamp_cov(a, b, c)).map_err(|e| (None, e))?;
         let e = self.act.expect(&cov).map_err(|e| (None, e))?;
         for (k, (out, pair)) in d.iter_mut().zip(&self.derivs).enumerate() {
             *out = pair.expect(&cov).map_err(|e| (Some(k), e))?;
@@ -162,7 +162,7 @@ pub(crate) fn dot(x: &[f64], y: &[f64]) -> f64 {
 }
 
 /// Clamps `c` into `[-sqrt(ab), sqrt(ab)]`: the covariances of the recursion are PSD by
-/// construction, so any excess is rounding.
+/// construction, so any excess is rounding (`Cov2::new` would reject more than 1e-12).
 #[inline]
 pub(crate) fn clamp_cov(a: f64, b: f64, c: f64) -> f64 {
     let bound = (a * b).sqrt();
@@ -227,7 +227,9 @@ impl<P: Pairs> Engine<P> {
         record(1, s, theta);
         for (l, &(w, b)) in self.steps.iter().enumerate() {
             let (a, bb) = (va[l], vb[l]);
-            let c = clamp_cov(a, bb, s);
+            // Rounding may push |c| a little above sqrt(ab); each evaluator handles that
+            // (GaussPairs clamps, the erf/sign closed forms clip P - c^2 at 0).
+            let c = s;
             let layer = l + 2;
             let mut d = [0.0; MAX_TANGENT];
             let e =

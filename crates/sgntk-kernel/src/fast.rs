@@ -23,7 +23,7 @@ use std::f64::consts::FRAC_2_PI;
 use sgntk_gauss::{Activation, GaussError, Method, Surrogate};
 
 use crate::arch::{Architecture, KernelKind};
-use crate::engine::{BLOCK, Block, BlockOut, MAX_TANGENT, Pairs, clamp_cov};
+use crate::engine::{BLOCK, Block, BlockOut, MAX_TANGENT, Pairs};
 
 /// One erf-family derivative: the Gaussian bump `(2m/sqrt(pi)) exp(-m^2 x^2)` with its `s_m`
 /// (`s = 0`: the point mass `2 delta` of sign), or the constant 1.
@@ -140,7 +140,8 @@ impl Pairs for ErfPairs {
         d: &mut [f64],
     ) -> Result<f64, (Option<usize>, GaussError)> {
         let p = (self.s + a) * (self.s + b);
-        // r^2 = P - c^2 >= 0 because c^2 <= ab <= P (s >= 0); max() guards rounding.
+        // r^2 = P - c^2 >= 0 because c^2 <= ab <= P (s >= 0) up to rounding; c is not clamped
+        // (saves a square root): max() clips any rounding excess onto the boundary r = 0.
         let r = (p - c * c).max(0.0).sqrt();
         // atan2(0, 0) = 0: sign(0) sign(v) with a = 0 has expectation 0.
         let e = FRAC_2_PI * atan2_nonneg(c, r);
@@ -259,7 +260,7 @@ impl ErfPairs {
             let sb = self.s + vb;
             for i in 0..n {
                 let a = va[i];
-                let ci = clamp_cov(a, vb, s_arr[i]);
+                let ci = s_arr[i];
                 let p = (self.s + a) * sb;
                 let ri = (p - ci * ci).max(0.0).sqrt();
                 c[i] = ci;
