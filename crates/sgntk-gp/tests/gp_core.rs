@@ -605,3 +605,13 @@ fn nngp_interpolates_and_matches_a_dense_solve() {
     );
     assert!(min_eigenvalue(pred.covariance.as_ref()) >= -(k.n as f64) * U * 16.0);
 }
+
+#[test]
+fn empty_test_set_gives_an_empty_prediction() {
+    let k = Kernels::random(81, 7, 0);
+    for time in [Time::Infinity, Time::GradientFlow { eta: 0.1, t: 3.0 }] {
+        let pred = predict(&k.train(), &k.test(), time, &seq()).unwrap();
+        assert!(pred.mean.is_empty() && pred.covariance.nrows() == 0);
+        assert!(pred.condition_estimate.is_finite());
+    }
+}
