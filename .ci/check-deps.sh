@@ -18,7 +18,7 @@ forbid() { # crate, forbidden...
 }
 forbid sgntk-gauss faer sgntk-kernel sgntk-gp sgntk-sgl rayon criterion proptest insta
 forbid sgntk-kernel sgntk-gp sgntk-sgl criterion proptest insta
-forbid sgntk-gp sgntk-sgl criterion proptest insta
+forbid sgntk-gp sgntk-gauss sgntk-kernel sgntk-sgl criterion proptest insta
 forbid sgntk-sgl sgntk-kernel sgntk-gp criterion proptest insta
 forbid sgntk criterion proptest insta
 if [ "$fail" = 0 ]; then echo "dependency rules: ok"; fi
