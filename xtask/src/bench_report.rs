@@ -178,8 +178,10 @@ pub fn run(a: &BenchReportArgs) -> Result<()> {
     eprintln!("bench-report: building the benches");
     let build = crit::build(&root, &log_dir.join("build.log"));
     let build_error = build.result.err();
+    // Run every bench even if the joint build failed: `--bench <name>` builds only that one,
+    // so one broken bench file costs only its own figures.
     let mut bench_runs = Vec::new();
-    if build_error.is_none() {
+    {
         let limit = Duration::from_secs(if a.quick { 900 } else { 3600 });
         for (bench, filter) in BENCHES {
             eprintln!("bench-report: cargo bench --bench {bench} -- '{filter}'");
@@ -203,7 +205,12 @@ pub fn run(a: &BenchReportArgs) -> Result<()> {
             bench_runs.push((bench.to_string(), filter.to_string(), o));
         }
     }
-    let crit = crit::collect(&crit::criterion_dir(&root), since);
+    // only the groups this task ran (another process may be benching other groups meanwhile)
+    let mut crit = crit::collect(&crit::criterion_dir(&root), since);
+    crit.retain(|id, _| {
+        let group = id.split('/').next().unwrap_or("");
+        BENCHES.iter().any(|(b, _)| *b == group)
+    });
 
     // 2. ours: direct measurements through the facade
     eprintln!("bench-report: direct depth timings and SGL work counts");
@@ -231,7 +238,9 @@ pub fn run(a: &BenchReportArgs) -> Result<()> {
         let rep = repeats.to_string();
         let sizes: Vec<String> = SIZES.iter().map(|s| s.to_string()).collect();
         let run = |script: &str, extra: &[String]| -> Result<Value, String> {
-            let env = env.as_ref().map_err(|e| e.clone())?;
+            let env = env
+                .as_ref()
+                .map_err(|_| "peer environment unavailable (see Machine)".to_string())?;
             eprintln!("bench-report: peer {script} {}", extra.join(" "));
             peers::run_script(env, &root, script, extra, limit, &plog)
         };

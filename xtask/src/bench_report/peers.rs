@@ -22,7 +22,11 @@ pub struct PeerEnv {
     pub how: String,
 }
 
-const IMPORT_CHECK: &str = "import numpy, scipy, jax, neural_tangents";
+/// Checks that the peer packages are installed (neural-tangents is not imported here: with
+/// newer jax it needs the name shim `nt_kernel.py` loads first; the scripts report their own
+/// import failures).
+const IMPORT_CHECK: &str =
+    "import numpy, scipy, jax, importlib.metadata as m; m.version('neural-tangents')";
 const VERSIONS: &str = "import importlib.metadata as m, json, platform\n\
 out = {'python': platform.python_version()}\n\
 for p in ['numpy', 'scipy', 'jax', 'jaxlib', 'neural-tangents']:\n\
@@ -114,7 +118,7 @@ pub fn prepare(root: &Path, venv: &Path, log: &Path) -> Result<PeerEnv, String> 
         Duration::from_secs(300),
         log,
     )
-    .map_err(|e| format!("peer packages do not import: {e}"))?;
+    .map_err(|e| format!("peer packages missing after installation: {e}"))?;
     let versions = py(
         &python,
         root,

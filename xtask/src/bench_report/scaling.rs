@@ -93,9 +93,9 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel) -> R
         .y_desc(p.y_desc.as_str())
         .label_style(("sans-serif", 12))
         .light_line_style(TRANSPARENT)
-        .x_labels(xs.len().max(2) * 3)
+        .x_labels(40)
         .x_label_formatter(&|v| {
-            if xs.iter().any(|&w| (w - v).abs() < 1e-6 * v.abs()) {
+            if xs.iter().any(|&w| (w - v).abs() < 1e-3 * v.abs()) {
                 format!("{v}")
             } else {
                 String::new()
