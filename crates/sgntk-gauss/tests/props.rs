@@ -7,6 +7,7 @@ mod common;
 
 use common::*;
 use proptest::prelude::*;
+use proptest::test_runner::RngSeed;
 use sgntk_gauss::{ActPair, Cov2, DerivPair, Method};
 
 /// Random covariance: variances log-uniform on [1e-8, 1e6]; rho uniform, or within 1e-12..1 of
@@ -75,7 +76,7 @@ fn deriv_conditioning(pair: &DerivPair, cov: &Cov2) -> f64 {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, rng_seed: RngSeed::Fixed(0x5647_4b21), ..ProptestConfig::default() })]
 
     /// Every closed-form activation pair agrees with quadrature to 1e-10 (smooth) or 1e-8
     /// (jumps/kinks) of the Cauchy-Schwarz scale sqrt(E[phi^2] E[psi^2]) (the accuracy targets
@@ -175,7 +176,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 8, rng_seed: RngSeed::Fixed(0x5647_4b22), ..ProptestConfig::default() })]
 
     /// Swap symmetry for pairs where both integrals are numerical (a few ms each).
     #[test]
