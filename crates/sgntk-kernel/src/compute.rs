@@ -262,7 +262,8 @@ impl Architecture {
         let depth = eng.depth();
         let nt = tangents.len();
         debug_assert!(nt <= MAX_TANGENT);
-        let mut mats: Vec<Mat<f64>> = sources.iter().map(|_| Mat::zeros(p1.n, p2.n)).collect();
+        // Several outputs are allocated (and their pages faulted in) in parallel.
+        let mut mats: Vec<Mat<f64>> = sources.par_iter().map(|_| Mat::zeros(p1.n, p2.n)).collect();
         let (x1t, v1t) = p1.transposed(depth);
         par_columns(&mut mats, |j, cols| {
             let (xb, vb) = (p2.x(j), p2.v(j, depth));
@@ -350,7 +351,10 @@ impl Architecture {
         let p2 = self.with_variances(&eng, self.points("x2", x2)?)?;
         let depth = eng.depth();
         let nt = tangents.len();
-        let mut mats: Vec<Mat<f64>> = (0..=depth).map(|_| Mat::zeros(p1.n, p2.n)).collect();
+        let mut mats: Vec<Mat<f64>> = (0..=depth)
+            .into_par_iter()
+            .map(|_| Mat::zeros(p1.n, p2.n))
+            .collect();
         par_columns(&mut mats, |j, cols| {
             let (xb, vb) = (p2.x(j), p2.v(j, depth));
             let mut theta = [0.0; MAX_TANGENT];
