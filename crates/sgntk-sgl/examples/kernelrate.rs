@@ -42,7 +42,10 @@ impl pulp::WithSimd for Peak {
 type Kernel = fn(&mut [f32], usize, usize, &[f32], &[f32], f32, &mut [f32]);
 
 fn main() {
-    let args: Vec<usize> = std::env::args().skip(1).map(|a| a.parse().unwrap()).collect();
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .map(|a| a.parse().unwrap())
+        .collect();
     let n = args.first().copied().unwrap_or(500);
     let p = args.get(1).copied().unwrap_or(15);
     let (c0, t0) = (thread_cpu(), Instant::now());
@@ -55,9 +58,13 @@ fn main() {
         cpu_share,
         peak / 1e9 / cpu_share.max(1e-9)
     );
-    let mut w: Vec<f32> = (0..n * n).map(|i| ((i * 7919) % 1000) as f32 * 1e-3 - 0.5).collect();
+    let mut w: Vec<f32> = (0..n * n)
+        .map(|i| ((i * 7919) % 1000) as f32 * 1e-3 - 0.5)
+        .collect();
     let g: Vec<f32> = (0..p * n).map(|i| ((i * 31) % 97) as f32 * 1e-4).collect();
-    let a: Vec<f32> = (0..p * n).map(|i| if i % 3 == 0 { 1.0 } else { -1.0 }).collect();
+    let a: Vec<f32> = (0..p * n)
+        .map(|i| if i % 3 == 0 { 1.0 } else { -1.0 })
+        .collect();
     let mut back = vec![0.0f32; p * n];
     let kernels: [(&str, Kernel); 2] = [
         ("fused", sgntk_sgl::kernels::backward_update_fused),

@@ -16,7 +16,10 @@ fn thread_cpu() -> f64 {
 }
 
 fn main() {
-    let args: Vec<usize> = std::env::args().skip(1).map(|a| a.parse().unwrap()).collect();
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .map(|a| a.parse().unwrap())
+        .collect();
     let n = args.first().copied().unwrap_or(500);
     let steps = args.get(1).copied().unwrap_or(3000);
     let threads = args.get(2).copied().unwrap_or(1);
