@@ -141,6 +141,20 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     })
 }
 
+/// Writes `text` to `out` atomically, or to stdout when `out` is `None`.
+pub fn write_text(text: &str, out: Option<&Path>) -> Result<(), CliError> {
+    match out {
+        None => {
+            let stdout = std::io::stdout();
+            let mut lock = stdout.lock();
+            lock.write_all(text.as_bytes())
+                .and_then(|()| lock.flush())
+                .map_err(|e| CliError::output(format!("stdout: {e}")))
+        }
+        Some(path) => write_atomic(path, text.as_bytes()),
+    }
+}
+
 /// Writes the matrix to `out` (`.npy` by extension, CSV otherwise) or to stdout as CSV.
 pub fn write_matrix(m: &Mat<f64>, out: Option<&Path>) -> Result<(), CliError> {
     match out {

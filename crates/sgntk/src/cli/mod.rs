@@ -5,6 +5,7 @@
 mod args;
 mod io;
 mod kernel;
+mod predict;
 
 use std::process::ExitCode;
 
@@ -47,7 +48,10 @@ Examples:
   # NTK of an erf(5) network between two point sets, as a NumPy file
   sgntk kernel --kernel ntk --activation erf:5 --x1 train.csv --x2 test.csv --out k.npy
 
-Run `sgntk kernel --help` for every flag.";
+  # What the trained sign network predicts (mean, std) at test points, t = infinity
+  sgntk predict --train train.csv --test test.csv --activation sign --surrogate erf:1
+
+Run `sgntk kernel --help` and `sgntk predict --help` for every flag.";
 
 /// Top-level command line.
 #[derive(Debug, Parser)]
@@ -61,6 +65,9 @@ struct Cli {
 enum Command {
     /// Compute an infinite-width kernel matrix K(x1_i, x2_j) and write it as CSV or .npy.
     Kernel(kernel::KernelArgs),
+    /// Predict what a wide network trained with (surrogate) gradient descent outputs: the
+    /// Gaussian-process mean and standard deviation at test points (or the NNGP posterior).
+    Predict(predict::PredictArgs),
 }
 
 /// Parses the command line, runs the subcommand, and maps errors to exit codes.
@@ -72,6 +79,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Kernel(args) => kernel::run(&args),
+        Command::Predict(args) => predict::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
