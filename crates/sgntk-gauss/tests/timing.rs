@@ -1,0 +1,83 @@
+//! In-process timing of the quadrature fallback (`cargo test --release -p sgntk-gauss --test
+//! timing -- --ignored --nocapture`): CPU time per call over many calls, steadier than wall
+//! time on a loaded host. Ignored by default (it measures, it does not check).
+use sgntk_gauss::{ActPair, Activation, Cov2, DerivPair, Method, Surrogate};
+use std::time::Instant;
+
+fn cpu_seconds() -> f64 {
+    // Thread CPU time from /proc (Linux); falls back to wall time elsewhere.
+    let s = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
+    let f: Vec<&str> = s
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    match (f.get(11), f.get(12)) {
+        (Some(u), Some(k)) => {
+            (u.parse::<f64>().unwrap_or(0.0) + k.parse::<f64>().unwrap_or(0.0)) / 100.0
+        }
+        _ => 0.0,
+    }
+}
+
+fn time(name: &str, f: impl Fn(&Cov2) -> f64) {
+    let covs = [
+        ("r0.3", Cov2::new(1.0, 1.0, 0.3).unwrap()),
+        ("r-0.7-a2-b0.5", Cov2::new(2.0, 0.5, -0.7).unwrap()),
+        ("r0.999999", Cov2::new(1.0, 1.0, 0.999999).unwrap()),
+        ("a1e4-b1", Cov2::new(1e4, 1.0, 50.0).unwrap()),
+        ("a100-b0.01-r0.9", Cov2::new(100.0, 0.01, 0.9).unwrap()),
+    ];
+    let mut line = format!("{name:<28}");
+    for (_, cov) in &covs {
+        let t0 = Instant::now();
+        let mut n = 0u64;
+        while t0.elapsed().as_secs_f64() < 0.02 {
+            std::hint::black_box(f(cov));
+            n += 1;
+        }
+        let n = (n * 10).max(5);
+        let (c0, w0) = (cpu_seconds(), Instant::now());
+        for _ in 0..n {
+            std::hint::black_box(f(std::hint::black_box(cov)));
+        }
+        let (cpu, wall) = (cpu_seconds() - c0, w0.elapsed().as_secs_f64());
+        line += &format!(
+            " {:>9.1}us({:>6.1})",
+            1e6 * wall / n as f64,
+            1e6 * cpu / n as f64
+        );
+    }
+    eprintln!("{line}");
+}
+
+#[test]
+#[ignore]
+fn timing() {
+    eprintln!(
+        "per call: wall us (cpu us); covariances r0.3, r-0.7-a2-b0.5, r0.999999, a1e4-b1, a100-b0.01-r0.9"
+    );
+    let act = |s: &str| s.parse::<Activation>().unwrap();
+    let surr = |s: &str| s.parse::<Surrogate>().unwrap().derivative();
+    let tt = ActPair::new(&act("tanh"), &act("tanh"), Method::Auto);
+    time("tanh x tanh", |c| tt.expect(c).unwrap());
+    let ee = ActPair::new(&act("erf:1"), &act("erf:1"), Method::Quadrature);
+    time("erf1 x erf1 (quadrature)", |c| ee.expect(c).unwrap());
+    let ss = DerivPair::new(&surr("sigmoid:4"), &surr("sigmoid:4"), Method::Auto);
+    time("sigmoid:4 x sigmoid:4", |c| ss.expect(c).unwrap());
+    let ta = DerivPair::new(&act("tanh").derivative(), &surr("atan:2"), Method::Auto);
+    time("tanh' x atan:2", |c| ta.expect(c).unwrap());
+    let sf = DerivPair::new(
+        &act("sign").derivative(),
+        &surr("fast-sigmoid:25"),
+        Method::Auto,
+    );
+    time("sign' x fast-sigmoid:25", |c| sf.expect(c).unwrap());
+    let ff = DerivPair::new(
+        &surr("fast-sigmoid:25"),
+        &surr("fast-sigmoid:25"),
+        Method::Auto,
+    );
+    time("fast-sigmoid:25 x same", |c| ff.expect(c).unwrap());
+}
