@@ -27,11 +27,16 @@ pub struct PeerEnv {
 /// import failures).
 const IMPORT_CHECK: &str =
     "import numpy, scipy, jax, importlib.metadata as m; m.version('neural-tangents')";
-const VERSIONS: &str = "import importlib.metadata as m, json, platform\n\
-out = {'python': platform.python_version()}\n\
-for p in ['numpy', 'scipy', 'jax', 'jaxlib', 'neural-tangents']:\n\
-    try:\n        out[p] = m.version(p)\n    except Exception as e:\n        out[p] = 'missing'\n\
-print(json.dumps(out))";
+const VERSIONS: &str = r#"
+import importlib.metadata as m, json, platform
+out = {'python': platform.python_version()}
+for p in ['numpy', 'scipy', 'jax', 'jaxlib', 'neural-tangents']:
+    try:
+        out[p] = m.version(p)
+    except Exception:
+        out[p] = 'missing'
+print(json.dumps(out))
+"#;
 
 fn py(
     python: &Path,
