@@ -1,0 +1,68 @@
+//! CPU-time throughput of the erf(2) NTK (the neural-tangents comparison): entries per
+//! CPU-second (user + system time of all threads, from `/proc/self/stat`) and per wall second.
+//!
+//! `cargo run --release -p sgntk-kernel --example kernel_time -- [N ...]`
+use std::time::Instant;
+
+use faer::Mat;
+use sgntk_kernel::{Architecture, KernelKind};
+
+/// User + system CPU time of the whole process in seconds (clock ticks of 10 ms).
+fn cpu_seconds() -> f64 {
+    let s = std::fs::read_to_string("/proc/self/stat").expect("/proc/self/stat");
+    let rest = &s[s.rfind(')').expect("comm field") + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    // Fields 14 and 15 of proc(5) (utime, stime) are entries 11 and 12 after the comm field.
+    let ticks: f64 = f[11].parse::<f64>().expect("utime") + f[12].parse::<f64>().expect("stime");
+    ticks / 100.0
+}
+
+fn circle(n: usize) -> Mat<f64> {
+    Mat::from_fn(n, 2, |i, j| {
+        let a = 2.0 * std::f64::consts::PI * i as f64 / n as f64 - std::f64::consts::PI;
+        if j == 0 { a.sin() } else { a.cos() }
+    })
+}
+
+fn main() {
+    let sizes: Vec<usize> = std::env::args()
+        .skip(1)
+        .map(|s| s.parse().expect("N"))
+        .collect();
+    let sizes = if sizes.is_empty() {
+        vec![1000, 4000]
+    } else {
+        sizes
+    };
+    let arch = Architecture::new(
+        2,
+        2,
+        1.0,
+        0.1,
+        "erf:2".parse().expect("erf"),
+        "erf:1".parse().expect("erf"),
+    )
+    .expect("architecture");
+    for n in sizes {
+        let x = circle(n);
+        let reps = (4.0e7 / (n * n) as f64).ceil().max(3.0) as usize;
+        let _ = arch
+            .kernel(KernelKind::Ntk, x.as_ref(), x.as_ref())
+            .expect("kernel");
+        let (c0, t0) = (cpu_seconds(), Instant::now());
+        let mut sum = 0.0;
+        for _ in 0..reps {
+            let k = arch
+                .kernel(KernelKind::Ntk, x.as_ref(), x.as_ref())
+                .expect("kernel");
+            sum += k[(n / 3, n / 2)];
+        }
+        let (cpu, wall) = (cpu_seconds() - c0, t0.elapsed().as_secs_f64());
+        let e = (reps * n * n) as f64;
+        println!(
+            "N = {n}: {reps} reps, {:.3e} entries per CPU-second, {:.3e} per wall second (check {sum:.6})",
+            e / cpu,
+            e / wall
+        );
+    }
+}
