@@ -391,6 +391,13 @@ impl Ctx {
         };
         let k = sv * rho;
         let tau = sv * ((1.0 - rho) * (1.0 + rho)).sqrt();
+        // Both factors analytic and the inner expectation not in closed form: the Mehler
+        // series needs N evaluations of each factor instead of N^2 (`mehler.rs`).
+        if !self.no_trap && !g.has_closed_1d() {
+            if let Some(v) = mehler::mehler(self, f, g, su, sv, rho) {
+                return v;
+            }
+        }
         let (mf, mg) = (f.magnitude(su), g.magnitude(sv));
         // H(z1) by quadrature is the expensive part. H(mu) = E[g(mu + tau Z)] is entire (a
         // Gaussian convolution) and varies on the scale tau: interpolate it in mu by Chebyshev
@@ -706,6 +713,9 @@ impl DerivQuad {
         Ok(r)
     }
 }
+
+#[path = "mehler.rs"]
+mod mehler;
 
 #[cfg(test)]
 #[path = "quad_tests.rs"]
