@@ -45,7 +45,7 @@ fn main() {
     .expect("architecture");
     for n in sizes {
         let x = circle(n);
-        let reps = (4.0e7 / (n * n) as f64).ceil().max(3.0) as usize;
+        let reps = (1.2e8 / (n * n) as f64).ceil().max(3.0) as usize;
         let _ = arch
             .kernel(KernelKind::Ntk, x.as_ref(), x.as_ref())
             .expect("kernel");

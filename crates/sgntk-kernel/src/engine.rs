@@ -50,7 +50,7 @@ pub(crate) trait Pairs: Sync {
 }
 
 /// Rows per block of the vectorised path.
-pub(crate) const BLOCK: usize = 128;
+pub(crate) const BLOCK: usize = 256;
 
 /// Input of one block: rows `i0..i0 + len` of `x1` against one point of `x2`.
 pub(crate) struct Block<'a> {
