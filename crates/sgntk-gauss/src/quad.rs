@@ -249,6 +249,8 @@ struct Ctx {
     err: RefCell<Option<GaussError>>,
     /// Disable the trapezoid rule (tests compare it with tanh-sinh).
     no_trap: bool,
+    /// Disable the Mehler series (tests compare it with the nested trapezoid rule).
+    no_mehler: bool,
     /// The last trapezoid rule used (step, nodes, weights): the inner expectations of one
     /// pair all share it, so the Gaussian weights are computed once.
     rule: RefCell<Option<(f64, std::rc::Rc<TrapRule>)>>,
@@ -393,7 +395,7 @@ impl Ctx {
         let tau = sv * ((1.0 - rho) * (1.0 + rho)).sqrt();
         // Both factors analytic and the inner expectation not in closed form: the Mehler
         // series needs N evaluations of each factor instead of N^2 (`mehler.rs`).
-        if !self.no_trap && !g.has_closed_1d() {
+        if !self.no_trap && !self.no_mehler && !g.has_closed_1d() {
             if let Some(v) = mehler::mehler(self, f, g, su, sv, rho) {
                 return v;
             }
