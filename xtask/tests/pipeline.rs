@@ -233,3 +233,84 @@ fn bad_flags_are_clear_errors() {
     }
     std::fs::remove_dir_all(&out).ok();
 }
+
+#[test]
+fn companion_figures_run_on_tiny_configurations() {
+    let out = tmpdir("kernelfig");
+    let o = xtask()
+        .args([
+            "reproduce-sgntk-convergence",
+            "--m",
+            "2,5",
+            "--widths",
+            "8,32",
+            "--networks",
+            "2",
+            "--steps",
+            "20",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mse = read(&out.join("mse.csv"));
+    assert_eq!(mse.lines().next().unwrap(), "m,width,mse_start,mse_end");
+    assert_eq!(numeric_rows(&mse, true).len(), 4);
+    let emp = numeric_rows(&read(&out.join("empirical.csv")), true);
+    assert_eq!(emp.len(), 2 * 2 * 2 * 2); // m x width x network x {start, end}
+    assert!(emp.iter().all(|r| r.len() == 4 + 100));
+    assert_eq!(
+        numeric_rows(&read(&out.join("analytic.csv")), true).len(),
+        2
+    );
+    assert!(out.join("sgntk-convergence.png").exists() && out.join("summary.json").exists());
+    // Rerun: everything is resumed from checkpoints, same data.
+    let before = read(&out.join("empirical.csv"));
+    let o = xtask()
+        .args([
+            "reproduce-sgntk-convergence",
+            "--m",
+            "2,5",
+            "--widths",
+            "8,32",
+            "--networks",
+            "2",
+            "--steps",
+            "20",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    assert_eq!(before, read(&out.join("empirical.csv")));
+
+    let out3 = tmpdir("fig3b");
+    let o = xtask()
+        .args([
+            "reproduce-fig3b",
+            "--widths",
+            "8,16",
+            "--networks",
+            "3",
+            "--steps",
+            "50",
+            "--out",
+        ])
+        .arg(&out3)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for f in [
+        "fig3b.png",
+        "fig3b.svg",
+        "summary.json",
+        "width-8/fig1.csv",
+        "width-16/networks.csv",
+    ] {
+        assert!(out3.join(f).exists(), "{f} missing");
+    }
+    std::fs::remove_dir_all(&out).ok();
+    std::fs::remove_dir_all(&out3).ok();
+}
