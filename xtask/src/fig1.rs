@@ -27,7 +27,7 @@ use crate::{figures, progress};
 /// Flags of `reproduce-fig1` (every one optional: the default is the paper's configuration).
 #[derive(clap::Args, Debug, Clone)]
 pub struct Fig1Args {
-    /// Number of independently initialised networks [paper: 500; --quick: 100].
+    /// Number of independently initialised networks [paper: 500; --quick: 200].
     #[arg(long)]
     pub networks: Option<usize>,
     /// Width n of both hidden layers [paper: 500].
@@ -55,7 +55,7 @@ pub struct Fig1Args {
     /// Output directory [default: results/fig1, or results/fig1-quick with --quick].
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// A reduced preset that finishes in about 3 minutes on 2 cores (100 networks, 10000 steps;
+    /// A reduced preset that finishes in about 3 minutes on 2 cores (200 networks, 10000 steps;
     /// the GP comparison then uses the finite-time GP as well as t = infinity).
     #[arg(long)]
     pub quick: bool,
@@ -113,7 +113,7 @@ pub struct NetCheckpoint {
 impl Fig1Args {
     fn resolve(&self) -> Result<(Fig1Config, usize, PathBuf)> {
         let quick = self.quick;
-        let networks = self.networks.unwrap_or(if quick { 100 } else { 500 });
+        let networks = self.networks.unwrap_or(if quick { 200 } else { 500 });
         let steps = self.steps.unwrap_or(if quick { 10_000 } else { 30_000 });
         let train_indices = self
             .train_indices
