@@ -70,6 +70,8 @@ pub const SGL_WIDTHS: [usize; 3] = [100, 500, 1000];
 pub const SIZES: [usize; 2] = [1000, 4000];
 /// Depths of the direct kernel timing.
 pub const DEPTHS: [usize; 4] = [1, 2, 4, 8];
+/// Minimum repeats of each direct depth timing.
+pub const DEPTH_REPEATS: usize = 11;
 /// Points of the direct depth timing.
 pub const DEPTH_N: usize = 1000;
 
@@ -214,7 +216,8 @@ pub fn run(a: &BenchReportArgs) -> Result<()> {
 
     // 2. ours: direct measurements through the facade
     eprintln!("bench-report: direct depth timings and SGL work counts");
-    let depths = direct::kernel_depths(DEPTH_N, &DEPTHS, repeats);
+    // each call takes milliseconds: more repeats than the peers get, for a stable median
+    let depths = direct::kernel_depths(DEPTH_N, &DEPTHS, repeats.max(DEPTH_REPEATS));
     let sgl_work_steps = 1024;
     let sgl_work = SGL_WIDTHS
         .iter()

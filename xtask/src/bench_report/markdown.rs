@@ -558,7 +558,12 @@ pub fn render(m: &Measurements, root: &Path, out: &Path, fig: &Result<PathBuf, S
         "No criterion bench varies the depth, so the report times the erf(2x) NTK (N = {DEPTH_N}, \
          sigma_w 1, sigma_b 0.1) through the `sgntk` facade itself: one untimed call, then the \
          median of {} wall-clock timings per depth.\n",
-        m.repeats
+        m.depths
+            .iter()
+            .flatten()
+            .map(|t| t.runs_s.len())
+            .max()
+            .unwrap_or(0)
     );
     let _ = writeln!(w, "| hidden layers | median | runs |");
     let _ = writeln!(w, "|---|---|---|");
