@@ -118,7 +118,7 @@ fn sum(x: &[f64], y: &[f64]) -> f64 {
 /// `E[f(su X) g(sv Y)]`, `corr(X, Y) = rho`, by the Mehler series, or `None` when a factor is
 /// not analytic in a known strip, `|rho| > RHO_MAX`, or the cost would exceed `BUDGET`.
 pub(super) fn mehler(ctx: &Ctx, f: &Func, g: &Func, su: f64, sv: f64, rho: f64) -> Option<f64> {
-    if !(rho.abs() <= RHO_MAX) || su <= 0.0 || sv <= 0.0 {
+    if rho.is_nan() || rho.abs() > RHO_MAX || su <= 0.0 || sv <= 0.0 {
         return None;
     }
     let (df, dg) = (f.strip()? / su, g.strip()? / sv);
@@ -130,7 +130,8 @@ pub(super) fn mehler(ctx: &Ctx, f: &Func, g: &Func, su: f64, sv: f64, rho: f64) 
     };
     let (hf, hg) = (step(df, rho, kmax), step(dg, rho, kmax));
     let nodes = 2.0 * LM * (1.0 / hf + 1.0 / hg);
-    if !(nodes * kmax.max(1) as f64 <= BUDGET) {
+    let cost = nodes * kmax.max(1) as f64;
+    if cost.is_nan() || cost > BUDGET {
         return None;
     }
     let (zf, wf, nf2) = weighted(ctx, f, su, hf);
@@ -267,7 +268,7 @@ mod tests {
                 1.0831899124769913,
                 0.09414388899761285,
                 -0.13776720056198677,
-                0.244502638237443163143094734299,
+                0.244_502_638_237_443_16,
             ),
             (
                 &tp,
@@ -275,7 +276,7 @@ mod tests {
                 25.061563389362195,
                 0.42655743583611644,
                 0.9768193032976537,
-                0.0823066605743480031833085916656,
+                0.082_306_660_574_348,
             ),
         ] {
             let (su, sv) = (f64::sqrt(a), f64::sqrt(b));
