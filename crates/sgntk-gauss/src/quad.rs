@@ -11,8 +11,10 @@
 //! the `quadrature` crate. Where the integrand is analytic in a strip the trapezoid rule replaces
 //! it (exponentially accurate, no adaptivity), and an inner integral that needs quadrature is
 //! interpolated in its mean by Chebyshev polynomials instead of being recomputed at every outer
-//! node. Point masses `w delta(x - t)` contribute conditional one-dimensional integrals
-//! `w p_u(t) E[g(v) | u = t]`, and two point masses the bivariate density.
+//! node; when both factors are analytic and `|rho| <= 0.9`, the Mehler (Hermite) series
+//! `sum_k rho^k c_k d_k` replaces the nested rule altogether (`mehler.rs`). Point masses
+//! `w delta(x - t)` contribute conditional one-dimensional integrals `w p_u(t) E[g(v) | u = t]`,
+//! and two point masses the bivariate density.
 
 use std::cell::RefCell;
 
