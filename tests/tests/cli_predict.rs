@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::f64::consts::PI;
 use std::fmt::Write as _;
 
 use common::{run, scratch, stderr};
@@ -13,19 +12,10 @@ use sgntk::gauss::{Activation, Surrogate};
 use sgntk::gp::{GpOptions, TestKernels, Time, TrainingKernels};
 use sgntk::kernel::{Architecture, KernelKind};
 
-const TRAIN: [usize; 15] = [54, 69, 18, 41, 23, 50, 65, 82, 63, 3, 0, 4, 58, 79, 95];
+use sgntk::reference::{PAPER_TRAIN_INDICES as TRAIN, circle_point, target, test_angles};
 
 fn grid() -> Vec<[f64; 2]> {
-    (0..100)
-        .map(|i| {
-            let a = 2.0 * PI * i as f64 / 100.0 - PI;
-            [a.sin(), a.cos()]
-        })
-        .collect()
-}
-
-fn target([x0, x1]: [f64; 2]) -> f64 {
-    4.0 * x0 * x1 * x1 - 0.8 * x0 * x0 * x0 + 1.2 * x1 * x1 - 0.8 * x0 * x0 * x1
+    test_angles().into_iter().map(circle_point).collect()
 }
 
 /// Writes train.csv (with header) and test.csv into `dir`.

@@ -3,6 +3,8 @@
 //! the surrogate-gradient-learning simulator ([`sgl`]), and ships the `sgntk` command-line tool.
 #![warn(missing_docs)]
 
+pub mod reference;
+
 pub use sgntk_gauss as gauss;
 pub use sgntk_gp as gp;
 pub use sgntk_kernel as kernel;
