@@ -237,22 +237,25 @@ fn bad_flags_are_clear_errors() {
 #[test]
 fn companion_figures_run_on_tiny_configurations() {
     let out = tmpdir("kernelfig");
-    let o = xtask()
-        .args([
-            "reproduce-sgntk-convergence",
-            "--m",
-            "2,5",
-            "--widths",
-            "8,32",
-            "--networks",
-            "2",
-            "--steps",
-            "20",
-            "--out",
-        ])
-        .arg(&out)
-        .output()
-        .unwrap();
+    let run_kernel_fig = || {
+        xtask()
+            .args([
+                "reproduce-sgntk-convergence",
+                "--m",
+                "2,5",
+                "--widths",
+                "8,32",
+                "--networks",
+                "2",
+                "--steps",
+                "20",
+                "--out",
+            ])
+            .arg(&out)
+            .output()
+            .unwrap()
+    };
+    let o = run_kernel_fig();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let mse = read(&out.join("mse.csv"));
     assert_eq!(mse.lines().next().unwrap(), "m,width,mse_start,mse_end");
@@ -267,22 +270,7 @@ fn companion_figures_run_on_tiny_configurations() {
     assert!(out.join("sgntk-convergence.png").exists() && out.join("summary.json").exists());
     // Rerun: everything is resumed from checkpoints, same data.
     let before = read(&out.join("empirical.csv"));
-    let o = xtask()
-        .args([
-            "reproduce-sgntk-convergence",
-            "--m",
-            "2,5",
-            "--widths",
-            "8,32",
-            "--networks",
-            "2",
-            "--steps",
-            "20",
-            "--out",
-        ])
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = run_kernel_fig();
     assert!(o.status.success());
     assert_eq!(before, read(&out.join("empirical.csv")));
 
