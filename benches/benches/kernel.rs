@@ -4,7 +4,7 @@
 //! `N x N` kernel on the unit circle (input dimension 2). Closed forms: the erf(2) NTK (the
 //! neural-tangents comparison, `benches/peers/nt_kernel.py`) and the sign SG-NTK with the erf(1)
 //! surrogate at N = 1000 and 4000; the quadrature fallback (tanh NTK, sign SG-NTK with the
-//! fast-sigmoid surrogate) at N = 64. Setup (architecture, points) stays outside the timed
+//! fast-sigmoid surrogate) at N = 64; the erf(2) NTK also into a reused buffer (`-into`). Setup (architecture, points) stays outside the timed
 //! closure; each sample computes one full matrix.
 use std::time::Duration;
 
@@ -45,8 +45,32 @@ fn bench_case(c: &mut Criterion, kind: KernelKind, act: &str, sur: &str, sizes: 
     g.finish();
 }
 
+/// The same kernel written into one reused output buffer (`Architecture::kernel_into`): the
+/// computation without the allocation and page faults of a fresh `N x N` matrix.
+fn bench_into(c: &mut Criterion, kind: KernelKind, act: &str, sur: &str, sizes: &[usize]) {
+    let a = arch(act, sur);
+    let mut g = c.benchmark_group("kernel");
+    g.sample_size(10).warm_up_time(Duration::from_secs(1));
+    for &n in sizes {
+        let x = circle(n);
+        let mut out = Mat::<f64>::zeros(n, n);
+        g.throughput(Throughput::Elements((n * n) as u64));
+        g.bench_function(
+            BenchmarkId::new(format!("{kind}-{act}-{sur}-depth2-into"), format!("n{n}")),
+            |b| {
+                b.iter(|| {
+                    a.kernel_into(kind, x.as_ref(), x.as_ref(), out.as_mut())
+                        .unwrap()
+                })
+            },
+        );
+    }
+    g.finish();
+}
+
 fn closed_forms(c: &mut Criterion) {
     bench_case(c, KernelKind::Ntk, "erf:2", "erf:1", &[1000, 4000]);
+    bench_into(c, KernelKind::Ntk, "erf:2", "erf:1", &[1000, 4000]);
     bench_case(c, KernelKind::SgNtk, "sign", "erf:1", &[1000, 4000]);
     bench_case(c, KernelKind::Nngp, "sign", "erf:1", &[1000, 4000]);
 }

@@ -1,5 +1,6 @@
 //! CPU-time throughput of the erf(2) NTK (the neural-tangents comparison): entries per
-//! CPU-second (user + system time of all threads, from `/proc/self/stat`) and per wall second.
+//! CPU-second (user + system time of all threads, from `/proc/self/stat`) and per wall second,
+//! for a freshly allocated output (`kernel`) and for a reused buffer (`kernel_into`).
 //!
 //! `cargo run --release -p sgntk-kernel --example kernel_time -- [N ...]`
 use std::time::Instant;
@@ -49,6 +50,7 @@ fn main() {
         let _ = arch
             .kernel(KernelKind::Ntk, x.as_ref(), x.as_ref())
             .expect("kernel");
+        let e = (reps * n * n) as f64;
         let (c0, t0) = (cpu_seconds(), Instant::now());
         let mut sum = 0.0;
         for _ in 0..reps {
@@ -58,9 +60,22 @@ fn main() {
             sum += k[(n / 3, n / 2)];
         }
         let (cpu, wall) = (cpu_seconds() - c0, t0.elapsed().as_secs_f64());
-        let e = (reps * n * n) as f64;
         println!(
-            "N = {n}: {reps} reps, {:.3e} entries per CPU-second, {:.3e} per wall second (check {sum:.6})",
+            "N = {n} fresh: {reps} reps, {:.3e} entries per CPU-second, {:.3e} per wall second (check {sum:.6})",
+            e / cpu,
+            e / wall
+        );
+        let mut out = Mat::<f64>::zeros(n, n);
+        let (c0, t0) = (cpu_seconds(), Instant::now());
+        let mut sum = 0.0;
+        for _ in 0..reps {
+            arch.kernel_into(KernelKind::Ntk, x.as_ref(), x.as_ref(), out.as_mut())
+                .expect("kernel");
+            sum += out[(n / 3, n / 2)];
+        }
+        let (cpu, wall) = (cpu_seconds() - c0, t0.elapsed().as_secs_f64());
+        println!(
+            "N = {n} into: {reps} reps, {:.3e} entries per CPU-second, {:.3e} per wall second (check {sum:.6})",
             e / cpu,
             e / wall
         );

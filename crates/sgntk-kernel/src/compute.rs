@@ -4,7 +4,8 @@
 //! contiguously by one thread). Memory is `O(N1 N2)` per requested matrix; the per-layer
 //! matrices are only materialised by [`Architecture::kernel_layers`].
 
-use faer::{Col, Mat, MatRef};
+use faer::reborrow::ReborrowMut;
+use faer::{Col, Mat, MatMut, MatRef};
 use rayon::prelude::*;
 use sgntk_gauss::GaussError;
 
@@ -93,14 +94,14 @@ fn entry_error(e: EntryError, tangents: &[KernelKind], row: usize, col: usize) -
 
 /// Contiguous mutable column slices of each matrix, regrouped per column:
 /// `result[j][k]` is column `j` of `mats[k]`.
-fn columns(mats: &mut [Mat<f64>]) -> Vec<Vec<&mut [f64]>> {
+fn columns<'a>(mats: &'a mut [MatMut<'_, f64>]) -> Vec<Vec<&'a mut [f64]>> {
     let n2 = mats.first().map_or(0, |m| m.ncols());
     let mut iters: Vec<_> = mats
         .iter_mut()
         .map(|m| {
-            m.as_mut().col_iter_mut().map(|c| {
+            m.rb_mut().col_iter_mut().map(|c| {
                 c.try_as_col_major_mut()
-                    .expect("owned faer matrices have contiguous columns")
+                    .expect("callers pass column-major matrices")
                     .as_slice_mut()
             })
         })
@@ -117,7 +118,7 @@ fn columns(mats: &mut [Mat<f64>]) -> Vec<Vec<&mut [f64]>> {
 
 /// Runs `job(j, columns_j)` for every column in parallel; returns the error of the first failing
 /// column (in column order, so the result does not depend on the thread count).
-fn par_columns<F>(mats: &mut [Mat<f64>], job: F) -> Result<(), KernelError>
+fn par_columns<F>(mats: &mut [MatMut<'_, f64>], job: F) -> Result<(), KernelError>
 where
     F: Fn(usize, &mut [&mut [f64]]) -> Result<(), KernelError> + Sync,
 {
@@ -131,6 +132,77 @@ where
         Some(e) => Err(e),
         None => Ok(()),
     }
+}
+
+/// A zero `n1 x n2` matrix, zero-filled in parallel.
+///
+/// `Mat::zeros` writes its zeros on one thread, and for a large output that is dominated by the
+/// page faults of the fresh allocation: 67 ms for 4000 x 4000 (128 MB) on the 2-core reference
+/// machine, as long as computing the erf NTK into it. Filling the columns from all rayon threads
+/// spreads those faults. This is the crate's only `unsafe`: the allocation is viewed as
+/// `MaybeUninit<f64>` (no validity requirement), every element of the `n1 x n2` part is written
+/// before the dimensions are set, which is exactly `Mat::set_dims`'s contract.
+#[allow(unsafe_code)]
+pub(crate) fn zeros_parallel(n1: usize, n2: usize) -> Mat<f64> {
+    use std::mem::MaybeUninit;
+    let mut m = Mat::<f64>::with_capacity(n1, n2);
+    // `with_capacity` allocates `row_capacity * n2` elements (the row capacity padded up to the
+    // alignment); the column stride of the buffer is the row capacity.
+    let stride = m.col_stride().unsigned_abs();
+    // (`with_capacity` documents "the minimum capacity for `row_capacity` rows and
+    // `col_capacity` columns"; a stride below n1 would mean faer changed its layout.)
+    assert!(stride >= n1, "faer's row capacity below the requested rows");
+    if n1 > 0 && n2 > 0 {
+        // SAFETY: `m` owns an allocation of at least `stride * n2` elements starting at its
+        // pointer (nrows = ncols = 0 so far, so no reference to its contents exists);
+        // `MaybeUninit<f64>` has the layout of `f64` and accepts uninitialised memory.
+        let buf: &mut [MaybeUninit<f64>] = unsafe {
+            std::slice::from_raw_parts_mut(m.as_ptr_mut().cast::<MaybeUninit<f64>>(), stride * n2)
+        };
+        buf.par_chunks_mut(stride)
+            .with_min_len(8)
+            .for_each(|col| col[..n1].fill(MaybeUninit::new(0.0)));
+    }
+    // SAFETY: n1 <= row capacity, n2 <= column capacity, and every element of the n1 x n2 part
+    // was initialised above.
+    unsafe { m.set_dims(n1, n2) };
+    m
+}
+
+/// Fills the entries above the computed part of a symmetric kernel: column `j` was computed
+/// from row `first_row(j)` down (`first_row` non-decreasing, `first_row(j) <= j`), and
+/// `K[i, j] = K[j, i]` for `i < first_row(j)` reads row `j` of column `i`, which lies in the
+/// computed part because `j > i >= first_row(i)`. Parallel over groups of 8 columns, so every
+/// row read uses a whole cache line of the source column.
+fn mirror(mut out: MatMut<'_, f64>, first_row: impl Fn(usize) -> usize + Sync) {
+    const GROUP: usize = 8;
+    let mut uppers: Vec<&mut [f64]> = Vec::with_capacity(out.ncols());
+    let mut lowers: Vec<&[f64]> = Vec::with_capacity(out.ncols());
+    for (j, c) in out.rb_mut().col_iter_mut().enumerate() {
+        let c = c
+            .try_as_col_major_mut()
+            .expect("callers pass column-major matrices")
+            .as_slice_mut();
+        let (u, l) = c.split_at_mut(first_row(j));
+        uppers.push(u);
+        lowers.push(l);
+    }
+    let lowers = &lowers;
+    uppers
+        .par_chunks_mut(GROUP)
+        .enumerate()
+        .for_each(|(g, cols)| {
+            let j0 = g * GROUP;
+            let rows = cols.iter().map(|u| u.len()).max().unwrap_or(0);
+            for i in 0..rows {
+                let (src, si) = (lowers[i], first_row(i));
+                for (dj, u) in cols.iter_mut().enumerate() {
+                    if i < u.len() {
+                        u[i] = src[j0 + dj - si];
+                    }
+                }
+            }
+        });
 }
 
 impl Architecture {
@@ -249,6 +321,49 @@ impl Architecture {
         Ok((s, k))
     }
 
+    /// Like [`Self::kernels`], writing into caller-owned matrices (`outs[k]` receives
+    /// `kinds[k]`, each `N1 x N2`): no allocation of the `O(N1 N2)` outputs, so a caller that
+    /// computes many kernels of one size reuses its buffers (a fresh 4000 x 4000 `Mat` costs
+    /// ~70 ms of single-threaded zero-filling and page faults, about as much as computing the
+    /// erf NTK into it). Column-major outputs (unit row stride) are written in place; others
+    /// through a temporary. On error the outputs' contents are unspecified.
+    pub fn kernels_into(
+        &self,
+        kinds: &[KernelKind],
+        x1: MatRef<'_, f64>,
+        x2: MatRef<'_, f64>,
+        outs: &mut [MatMut<'_, f64>],
+    ) -> Result<(), KernelError> {
+        if outs.len() != kinds.len() {
+            return Err(KernelError::DimensionMismatch {
+                what: "number of output matrices (one per kind)",
+                expected: kinds.len(),
+                found: outs.len(),
+            });
+        }
+        let (tangents, sources) = plan(kinds);
+        match self.fast_pairs(&tangents) {
+            Some(p) => {
+                self.kernels_into_with(Engine::new(self, p), &tangents, &sources, x1, x2, outs)
+            }
+            None => {
+                let p = GaussPairs::new(self, &tangents);
+                self.kernels_into_with(Engine::new(self, p), &tangents, &sources, x1, x2, outs)
+            }
+        }
+    }
+
+    /// [`Self::kernel`] into a caller-owned `N1 x N2` matrix (see [`Self::kernels_into`]).
+    pub fn kernel_into(
+        &self,
+        kind: KernelKind,
+        x1: MatRef<'_, f64>,
+        x2: MatRef<'_, f64>,
+        out: MatMut<'_, f64>,
+    ) -> Result<(), KernelError> {
+        self.kernels_into(&[kind], x1, x2, &mut [out])
+    }
+
     pub(crate) fn kernels_with<P: Pairs>(
         &self,
         eng: Engine<P>,
@@ -257,22 +372,106 @@ impl Architecture {
         x1: MatRef<'_, f64>,
         x2: MatRef<'_, f64>,
     ) -> Result<Vec<Mat<f64>>, KernelError> {
-        let p1 = self.with_variances(&eng, self.points("x1", x1)?)?;
-        let p2 = self.with_variances(&eng, self.points("x2", x2)?)?;
+        let (p1, p2) = self.point_sets(&eng, x1, x2)?;
+        let mut mats: Vec<Mat<f64>> = sources.iter().map(|_| zeros_parallel(p1.n, p2.n)).collect();
+        let mut outs: Vec<MatMut<'_, f64>> = mats.iter_mut().map(|m| m.as_mut()).collect();
+        self.fill(&eng, tangents, sources, &p1, &p2, &mut outs)?;
+        Ok(mats)
+    }
+
+    pub(crate) fn kernels_into_with<P: Pairs>(
+        &self,
+        eng: Engine<P>,
+        tangents: &[KernelKind],
+        sources: &[Source],
+        x1: MatRef<'_, f64>,
+        x2: MatRef<'_, f64>,
+        outs: &mut [MatMut<'_, f64>],
+    ) -> Result<(), KernelError> {
+        let (p1, p2) = self.point_sets(&eng, x1, x2)?;
+        for out in outs.iter() {
+            for (what, expected, found) in [
+                ("output rows (the number of x1 points)", p1.n, out.nrows()),
+                (
+                    "output columns (the number of x2 points)",
+                    p2.n,
+                    out.ncols(),
+                ),
+            ] {
+                if expected != found {
+                    return Err(KernelError::DimensionMismatch {
+                        what,
+                        expected,
+                        found,
+                    });
+                }
+            }
+        }
+        if outs.iter().all(|o| o.row_stride() == 1) {
+            return self.fill(&eng, tangents, sources, &p1, &p2, outs);
+        }
+        let mut mats: Vec<Mat<f64>> = sources.iter().map(|_| Mat::zeros(p1.n, p2.n)).collect();
+        let mut tmp: Vec<MatMut<'_, f64>> = mats.iter_mut().map(|m| m.as_mut()).collect();
+        self.fill(&eng, tangents, sources, &p1, &p2, &mut tmp)?;
+        for (out, m) in outs.iter_mut().zip(&mats) {
+            out.copy_from(m);
+        }
+        Ok(())
+    }
+
+    /// Both point sets, validated, with their per-point variances.
+    fn point_sets<P: Pairs>(
+        &self,
+        eng: &Engine<P>,
+        x1: MatRef<'_, f64>,
+        x2: MatRef<'_, f64>,
+    ) -> Result<(Points, Points), KernelError> {
+        let p1 = self.with_variances(eng, self.points("x1", x1)?)?;
+        let p2 = self.points("x2", x2)?;
+        // One point set (the common `K(X, X)`): its variances are those of x1.
+        let p2 = if p2.rows == p1.rows {
+            Points {
+                var: p1.var.clone(),
+                ..p2
+            }
+        } else {
+            self.with_variances(eng, p2)?
+        };
+        Ok((p1, p2))
+    }
+
+    /// Computes every requested kernel into `outs` (column-major, `N1 x N2`).
+    ///
+    /// Symmetric case: when both point sets are the same (bit for bit) and every tangent kind is
+    /// symmetric in its two arguments (NNGP, NTK, surrogate kernel; never the SG-NTK), only the
+    /// entries on and below the diagonal are computed (rounded out to whole blocks of rows) and
+    /// the rest is mirrored: about half the work, and an exactly symmetric result. The first
+    /// failing entry in column-major order is the same as in the full computation (the set of
+    /// failing entries is symmetric, and its first entry lies on or below the diagonal).
+    fn fill<P: Pairs>(
+        &self,
+        eng: &Engine<P>,
+        tangents: &[KernelKind],
+        sources: &[Source],
+        p1: &Points,
+        p2: &Points,
+        outs: &mut [MatMut<'_, f64>],
+    ) -> Result<(), KernelError> {
         let depth = eng.depth();
         let nt = tangents.len();
         debug_assert!(nt <= MAX_TANGENT);
-        // Several outputs are allocated (and their pages faulted in) in parallel.
-        let mut mats: Vec<Mat<f64>> = sources.par_iter().map(|_| Mat::zeros(p1.n, p2.n)).collect();
+        let sym =
+            p1.n == p2.n && p1.rows == p2.rows && tangents.iter().all(|&k| k != KernelKind::SgNtk);
+        let first_row = |j: usize| if sym { (j / BLOCK) * BLOCK } else { 0 };
         let (x1t, v1t) = p1.transposed(depth);
-        par_columns(&mut mats, |j, cols| {
+        par_columns(outs, |j, cols| {
             let (xb, vb) = (p2.x(j), p2.v(j, depth));
             let mut theta = [0.0; MAX_TANGENT];
             let mut out = BlockOut {
                 s: [0.0; BLOCK],
                 th: [[0.0; BLOCK]; MAX_TANGENT],
             };
-            for i0 in (0..p1.n).step_by(BLOCK) {
+            for i0 in (first_row(j)..p1.n).step_by(BLOCK) {
                 let len = BLOCK.min(p1.n - i0);
                 let blk = Block {
                     x1t: &x1t,
@@ -317,7 +516,12 @@ impl Architecture {
             }
             Ok(())
         })?;
-        Ok(mats)
+        if sym {
+            for out in outs.iter_mut() {
+                mirror(out.rb_mut(), first_row);
+            }
+        }
+        Ok(())
     }
 
     /// Every layer's kernel of the given kind: `L + 1` matrices, element `l - 1` holding layer
@@ -347,15 +551,12 @@ impl Architecture {
         x1: MatRef<'_, f64>,
         x2: MatRef<'_, f64>,
     ) -> Result<Vec<Mat<f64>>, KernelError> {
-        let p1 = self.with_variances(&eng, self.points("x1", x1)?)?;
-        let p2 = self.with_variances(&eng, self.points("x2", x2)?)?;
+        let (p1, p2) = self.point_sets(&eng, x1, x2)?;
         let depth = eng.depth();
         let nt = tangents.len();
-        let mut mats: Vec<Mat<f64>> = (0..=depth)
-            .into_par_iter()
-            .map(|_| Mat::zeros(p1.n, p2.n))
-            .collect();
-        par_columns(&mut mats, |j, cols| {
+        let mut mats: Vec<Mat<f64>> = (0..=depth).map(|_| zeros_parallel(p1.n, p2.n)).collect();
+        let mut outs: Vec<MatMut<'_, f64>> = mats.iter_mut().map(|m| m.as_mut()).collect();
+        par_columns(&mut outs, |j, cols| {
             let (xb, vb) = (p2.x(j), p2.v(j, depth));
             let mut theta = [0.0; MAX_TANGENT];
             for i in 0..p1.n {

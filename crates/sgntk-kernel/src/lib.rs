@@ -18,12 +18,16 @@
 //! Entry point: [`Architecture`] (validated at construction) and its methods
 //! [`Architecture::kernel`], [`Architecture::kernels`] (several kernels in one pass),
 //! [`Architecture::nngp_and`], [`Architecture::kernel_layers`] and
-//! [`Architecture::kernel_diag`]. Where a kernel is infinite (the NTK of jump activations on the
+//! [`Architecture::kernel_diag`]; [`Architecture::kernel_into`] and
+//! [`Architecture::kernels_into`] write into caller-owned matrices. Where a kernel is infinite (the NTK of jump activations on the
 //! diagonal) the error [`KernelError::Divergent`] names the entry.
 //!
 //! The recursion runs per entry with all layers in registers (the per-layer diagonal variances
 //! are per-point vectors computed once), in parallel over the columns of the output with rayon;
-//! results do not depend on the number of threads. The erf/sign family uses inlined closed forms
+//! results do not depend on the number of threads. For `K(X, X)` with a symmetric kind (NNGP,
+//! NTK, surrogate kernel) only the entries on and below the diagonal are computed and the rest
+//! is mirrored; the SG-NTK is always computed in full. The one `unsafe` block of the crate
+//! zero-fills fresh output matrices in parallel (see `compute::zeros_parallel`). The erf/sign family uses inlined closed forms
 //! (module `fast`); everything else goes through `sgntk_gauss::{ActPair, DerivPair}`.
 //!
 //! This crate knows nothing of training, Gaussian-process prediction or files.

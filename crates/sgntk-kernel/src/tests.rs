@@ -173,3 +173,105 @@ fn layers_end_with_the_output_kernel_and_start_with_sigma1() {
         }
     }
 }
+
+/// `n` points with varying norms (so the SG-NTK is asymmetric) in dimension 3.
+fn cloud(n: usize, seed: u64) -> Mat<f64> {
+    let mut rng = Mix(seed);
+    Mat::from_fn(n, 3, |_, _| 2.0 * rng.next() - 1.0)
+}
+
+/// The symmetric path (x1 = x2, lower triangle computed, upper mirrored) against the full path
+/// (x2 = x1 plus one extra point, so the sets differ and every entry is computed): the same
+/// arithmetic up to the order of the two arguments, which exact math does not distinguish, so
+/// agreement to a few ulps. N = 600 spans three row blocks (256) and a partial one; both the
+/// inlined erf pairs and the general evaluator (relu: arc-cosine closed forms).
+#[test]
+fn symmetric_path_matches_full_computation() {
+    let x = cloud(600, 3);
+    let mut xp = Mat::zeros(601, 3);
+    xp.as_mut().submatrix_mut(0, 0, 600, 3).copy_from(&x);
+    for j in 0..3 {
+        xp[(600, j)] = 0.3 * (j as f64 + 1.0);
+    }
+    for (act, sur) in [("erf:2", "erf:1"), ("relu", "erf:1")] {
+        let arch =
+            Architecture::new(3, 2, 1.2, 0.2, act.parse().unwrap(), sur.parse().unwrap()).unwrap();
+        // One kind per call: a pass that includes the SG-NTK computes every entry.
+        for kind in KernelKind::ALL {
+            let s = arch.kernel(kind, x.as_ref(), x.as_ref()).unwrap();
+            let f = arch.kernel(kind, x.as_ref(), xp.as_ref()).unwrap();
+            let mut asym = 0.0f64;
+            for j in 0..600 {
+                for i in 0..600 {
+                    // 4 ulps: the two argument orders round differently in the last bits.
+                    let tol = 4.0 * f64::EPSILON * f[(i, j)].abs().max(1e-300);
+                    assert!(
+                        (s[(i, j)] - f[(i, j)]).abs() <= tol,
+                        "{act} {kind} ({i}, {j}): {} vs {}",
+                        s[(i, j)],
+                        f[(i, j)]
+                    );
+                    asym = asym.max((s[(i, j)] - s[(j, i)]).abs());
+                }
+            }
+            if kind == KernelKind::SgNtk {
+                // Never symmetrised: the norms differ, so I(x, x') != I(x', x) somewhere.
+                assert!(asym > 1e-3, "{act}: SG-NTK came out symmetric");
+            } else {
+                // Mirrored: exactly symmetric.
+                assert!(asym.to_bits() == 0, "{act} {kind}: {asym}");
+            }
+        }
+    }
+}
+
+#[test]
+fn kernel_into_matches_kernel_and_checks_shapes() {
+    let arch = Architecture::new(
+        3,
+        2,
+        1.0,
+        0.1,
+        "erf:2".parse().unwrap(),
+        "erf:1".parse().unwrap(),
+    )
+    .unwrap();
+    let (x1, x2) = (cloud(300, 5), cloud(280, 6));
+    for (a, b) in [(&x1, &x2), (&x1, &x1)] {
+        let want = arch
+            .kernel(KernelKind::Ntk, a.as_ref(), b.as_ref())
+            .unwrap();
+        // A reused buffer full of garbage, and a row-major (transposed) view.
+        let mut out = Mat::from_fn(a.nrows(), b.nrows(), |_, _| f64::NAN);
+        arch.kernel_into(KernelKind::Ntk, a.as_ref(), b.as_ref(), out.as_mut())
+            .unwrap();
+        let mut t = Mat::from_fn(b.nrows(), a.nrows(), |_, _| f64::NAN);
+        arch.kernel_into(
+            KernelKind::Ntk,
+            a.as_ref(),
+            b.as_ref(),
+            t.as_mut().transpose_mut(),
+        )
+        .unwrap();
+        for j in 0..b.nrows() {
+            for i in 0..a.nrows() {
+                assert_eq!(out[(i, j)].to_bits(), want[(i, j)].to_bits());
+                assert_eq!(t[(j, i)].to_bits(), want[(i, j)].to_bits());
+            }
+        }
+    }
+    let mut wrong = Mat::<f64>::zeros(300, 279);
+    let e = arch
+        .kernel_into(KernelKind::Ntk, x1.as_ref(), x2.as_ref(), wrong.as_mut())
+        .unwrap_err();
+    assert!(e.to_string().contains("output columns"), "{e}");
+    let e = arch
+        .kernels_into(
+            &[KernelKind::Ntk, KernelKind::Nngp],
+            x1.as_ref(),
+            x2.as_ref(),
+            &mut [],
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("number of output matrices"), "{e}");
+}

@@ -10,8 +10,13 @@ use super::scaling::{Panel, Scaling, Series, loglog_slope};
 use super::{BENCHES, DEPTH_N, Measurements, SGL_WIDTHS, SIZES};
 
 /// Kernel benches (function id in group `kernel`, label, why no peer (None: the peer runs)).
-const KERNEL_ROWS: [(&str, &str, Option<&str>); 3] = [
+const KERNEL_ROWS: [(&str, &str, Option<&str>); 4] = [
     ("ntk-erf:2-erf:1-depth2", "NTK, erf(2x)", None),
+    (
+        "ntk-erf:2-erf:1-depth2-into",
+        "NTK, erf(2x), into a reused buffer",
+        None,
+    ),
     (
         "sgntk-sign-erf:1-depth2",
         "SG-NTK, sign / erf(1) surrogate",
@@ -316,7 +321,11 @@ pub fn render(m: &Measurements, root: &Path, out: &Path, fig: &Result<PathBuf, S
         "Full N x N kernel of a network with 2 hidden layers (sigma_w 1, sigma_b 0.1) on N points \
          of the unit circle, f64, entries per second. Peer: neural-tangents' `kernel_fn(x, None, \
          'ntk')` under `jax.jit` on the CPU, float64 (`benches/peers/nt_kernel.py`, the same \
-         architecture). Target (issue 6): at least 3x neural-tangents.\n"
+         architecture). For K(X, X) sgntk computes the NNGP and NTK on and below the diagonal \
+         and mirrors the rest (both are symmetric); the SG-NTK is never symmetric and is computed \
+         in full. A fresh output matrix is allocated and zero-filled in parallel on every call \
+         (the `-into` row reuses one buffer, as a caller computing many kernels of one size \
+         would). Target (issue 6): at least 3x neural-tangents.\n"
     );
     let _ = writeln!(
         w,
