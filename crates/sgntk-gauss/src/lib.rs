@@ -28,6 +28,7 @@ mod error;
 pub mod expect;
 mod numeric;
 mod quad;
+mod rules;
 
 pub use catalogue::{
     Activation, CustomActivation, CustomSurrogate, Derivative, PointMass, Positive, RealFn,

@@ -26,6 +26,7 @@
 
 use super::{Ctx, Func, TRAP_EXP};
 use crate::numeric::npdf;
+use crate::rules::{GL_N, graded, panel_rule};
 
 /// Node truncation (see the module docs: `5e-17` relative).
 const LM: f64 = 12.0;
@@ -50,21 +51,47 @@ fn step(d: f64, rho: f64, kmax: usize) -> f64 {
     2.0 * std::f64::consts::PI * d / (TRAP_EXP + extra)
 }
 
-/// Trapezoid nodes `z_j = j h`, `|z_j| <= LM`, the products `h phi(z_j) F(z_j)` and the
-/// squared norm `sum_j h phi(z_j) F(z_j)^2`.
-fn weighted(ctx: &Ctx, f: &Func, s: f64, h: f64) -> (Vec<f64>, Vec<f64>, f64) {
+/// Nodes and weights (including `phi`) for the coefficients of `F(z) = f(s z)`: the trapezoid
+/// rule of [`step`] on `|z| <= LM` when `f` is analytic in a strip, or Gauss-Legendre on panels
+/// graded around the features of `f` (kinks, jumps, the poles of tanh or the logistic at real
+/// part 0; `rules.rs`), whichever has fewer nodes. On a panel of half-width `r` the ellipse of
+/// the panel rule (`rho = 3.73`) reaches `|Im z| = 1.73 r`, where the Hermite functions grow
+/// like `exp(1.73 r sqrt(2k + 1))`; weighted by `|rho|^k` the largest growth is
+/// `exp((1.73 r)^2 / (2 |ln rho|))`, kept below `e^4` by `r <= sqrt(8 |ln rho|) / 1.73`.
+fn rule(f: &Func, s: f64, rho: f64, kmax: usize) -> Option<(Vec<f64>, Vec<f64>)> {
+    let trap = f.strip().map(|d| step(d / s, rho, kmax));
+    let n_trap = trap.map_or(f64::INFINITY, |h| 2.0 * LM / h);
+    let panels = f.structure().map(|st| {
+        let r = ((8.0 * rho.abs().max(1e-300).ln().abs()).sqrt() / 1.73).min(1.0);
+        let feats: Vec<(f64, f64)> = st.feats.iter().map(|&(p, w)| (p / s, w / s)).collect();
+        graded(&feats, -LM, LM, 2.0 * r)
+    });
+    let n_panels = panels
+        .as_ref()
+        .map_or(f64::INFINITY, |b| ((b.len() - 1) * GL_N) as f64);
+    if n_panels < n_trap {
+        return panels.map(|b| panel_rule(&b));
+    }
+    let h = trap?;
     let n = (LM / h).ceil() as i64;
     let z: Vec<f64> = (-n..=n).map(|j| j as f64 * h).collect();
+    let w = z.iter().map(|&z| h * npdf(z)).collect();
+    Some((z, w))
+}
+
+/// The products `w_j F(z_j)`, `F(z) = f(s z)`, and the squared norm `sum_j w_j F(z_j)^2`.
+fn weighted(ctx: &Ctx, f: &Func, s: f64, z: &[f64], w: &[f64]) -> (Vec<f64>, f64) {
     let mut norm2 = 0.0;
     let wf = z
         .iter()
-        .map(|&z| {
-            let (w, y) = (h * npdf(z), ctx.ev(f, s * z));
+        .zip(w)
+        .map(|(&z, &w)| {
+            let y = ctx.ev(f, s * z);
             norm2 += w * y * y;
             w * y
         })
         .collect();
-    (z, wf, norm2)
+    (wf, norm2)
 }
 
 /// The orthonormal Hermite polynomials `h_k` on a node set, advanced one degree at a time by
@@ -121,21 +148,21 @@ pub(super) fn mehler(ctx: &Ctx, f: &Func, g: &Func, su: f64, sv: f64, rho: f64) 
     if rho.is_nan() || rho.abs() > RHO_MAX || su <= 0.0 || sv <= 0.0 {
         return None;
     }
-    let (df, dg) = (f.strip()? / su, g.strip()? / sv);
     // Terms needed for the absolute target (the relative one may stop earlier).
     let kmax = if rho == 0.0 {
         0
     } else {
         (TAIL_ABS.ln() / rho.abs().ln()).ceil().max(0.0) as usize
     };
-    let (hf, hg) = (step(df, rho, kmax), step(dg, rho, kmax));
-    let nodes = 2.0 * LM * (1.0 / hf + 1.0 / hg);
+    let (zf, wf) = rule(f, su, rho, kmax)?;
+    let (zg, wg) = rule(g, sv, rho, kmax)?;
+    let nodes = (zf.len() + zg.len()) as f64;
     let cost = nodes * kmax.max(1) as f64;
     if cost.is_nan() || cost > BUDGET {
         return None;
     }
-    let (zf, wf, nf2) = weighted(ctx, f, su, hf);
-    let (zg, wg, ng2) = weighted(ctx, g, sv, hg);
+    let (wf, nf2) = weighted(ctx, f, su, &zf, &wf);
+    let (wg, ng2) = weighted(ctx, g, sv, &zg, &wg);
     let nn = (nf2 * ng2).sqrt();
     let (mut hf, mut hg) = (Hermite::new(zf), Hermite::new(zg));
     let mut s = sum(&wf, &hf.cur) * sum(&wg, &hg.cur);

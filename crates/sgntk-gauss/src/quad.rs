@@ -341,6 +341,13 @@ impl Ctx {
         if let Some(v) = f.closed_1d(mu, tau) {
             return v;
         }
+        let st = f.structure().filter(|_| !self.no_trap);
+        if let Some(v) = st
+            .as_ref()
+            .and_then(|st| self.gauss_hermite(f, st, mu, tau, REL * scale))
+        {
+            return v;
+        }
         if let Some(h) = f
             .strip()
             .and_then(|d| Func::trap_step(d / tau))
@@ -348,6 +355,9 @@ impl Ctx {
         {
             let rule = self.trap_rule(h);
             return rule.sum(|z| self.ev(f, mu + tau * z));
+        }
+        if let Some(st) = &st {
+            return self.gauss_panels(f, st, mu, tau);
         }
         let pts = f
             .features(tau)
@@ -424,18 +434,40 @@ impl Ctx {
         // f analytic: f(sqrt(a) z1) is analytic in |Im z1| < d_f/sqrt(a), and H (a Gaussian
         // convolution, |H(z1 + iy)| <= sup|g| exp(k^2 y^2 / (2 tau^2))) in
         // |Im z1| < max(tau, d_g)/|k| up to a bounded factor: the trapezoid rule applies.
-        if let Some(df) = f.strip() {
+        let trap_h = f.strip().and_then(|df| {
             let dh = if k == 0.0 {
                 f64::INFINITY
             } else {
                 tau.max(g.strip().unwrap_or(0.0)) / k.abs()
             };
-            if let Some(h) = Func::trap_step((df / su).min(dh)).filter(|_| !self.no_trap) {
-                return trapezoid(h, |z1| {
-                    let fx = self.ev(f, su * z1);
-                    if fx == 0.0 { 0.0 } else { fx * h_at(z1) }
-                });
+            Func::trap_step((df / su).min(dh)).filter(|_| !self.no_trap)
+        });
+        // Catalogue functions: Gauss-Legendre on panels graded around the features of f and
+        // of H (`panel.rs`), when that needs fewer nodes than the trapezoid rule.
+        let panels = match (f.structure(), g.structure()) {
+            (Some(fs), Some(gs)) if !self.no_trap => {
+                Some(panel::outer_breaks(&fs, &gs, g, su, k, tau))
             }
+            _ => None,
+        };
+        let n_panels = panels.as_ref().map(|b| (b.len() - 1) * crate::rules::GL_N);
+        let n_trap = trap_h.map(|h| (2.0 * TRAP_L / h) as usize);
+        if let Some(b) = panels.filter(|_| n_trap.is_none_or(|n| n_panels.unwrap() < n)) {
+            let (z, w) = crate::rules::panel_rule(&b);
+            return z
+                .iter()
+                .zip(&w)
+                .map(|(&z1, &w)| {
+                    let fx = self.ev(f, su * z1);
+                    if fx == 0.0 { 0.0 } else { w * fx * h_at(z1) }
+                })
+                .sum();
+        }
+        if let Some(h) = trap_h {
+            return trapezoid(h, |z1| {
+                let fx = self.ev(f, su * z1);
+                if fx == 0.0 { 0.0 } else { fx * h_at(z1) }
+            });
         }
         let mut pts: Vec<f64> = f.features(su).into_iter().map(|p| p / su).collect();
         // A central feature of f narrower than sd(u): refine around it as well (the
@@ -720,6 +752,9 @@ impl DerivQuad {
 
 #[path = "mehler.rs"]
 mod mehler;
+
+#[path = "panel.rs"]
+mod panel;
 
 #[cfg(test)]
 #[path = "quad_tests.rs"]

@@ -1,0 +1,176 @@
+//! Singular structure of the catalogue functions, and the quadrature routes built on it
+//! (`docs/gauss.md`, section 4): Gauss-Hermite for a conditional Gaussian much narrower than the
+//! distance to the function's nearest singularity, and Gauss-Legendre on graded panels
+//! (`rules.rs`) around every kink, jump and centre otherwise.
+
+use super::{Ctx, Func, L};
+use crate::catalogue::{Activation, Derivative, Surrogate};
+use crate::rules::{gh, gh_order, graded, panel_rule};
+
+/// Largest panel width in standard deviations (bounds the Gaussian's growth on the ellipse).
+pub(super) const CAP: f64 = 2.0;
+
+/// Where a catalogue function fails to be analytic, in `x` units.
+pub(super) struct Structure {
+    /// Points `p` with the scale `s` on which the function changes near them: its breakpoints
+    /// (kinks, jumps), or the real part 0 of the poles of tanh, the logistic and atan (and
+    /// the centre of the entire erf family); `s` infinite for piecewise polynomials.
+    pub(super) feats: Vec<(f64, f64)>,
+    /// Distance of the complex singularities from the real axis (infinite if none).
+    strip: f64,
+    /// Distance of the singularity of each analytic branch beyond the breakpoint that ends it
+    /// (the pole of `1/(1 + k x)^2` at `-1/k`; for the entire but growing `exp(-a x)` the
+    /// scale `1/a` on which it grows; infinite for polynomial branches).
+    branch: f64,
+    /// `sup |f|` on the real line.
+    sup: f64,
+}
+
+impl Func {
+    /// The singular structure, for catalogue functions (`None` for user-defined ones, whose
+    /// regularity between the declared breakpoints is unknown).
+    pub(super) fn structure(&self) -> Option<Structure> {
+        use std::f64::consts::{FRAC_2_SQRT_PI, FRAC_PI_2, PI};
+        const INF: f64 = f64::INFINITY;
+        let st = |feats: Vec<(f64, f64)>, strip: f64, branch: f64, sup: f64| {
+            Some(Structure {
+                feats,
+                strip,
+                branch,
+                sup,
+            })
+        };
+        match self {
+            Self::Act(a) | Self::Smooth(Derivative::True(a)) => {
+                let deriv = matches!(self, Self::Smooth(_));
+                match a {
+                    Activation::Tanh => st(vec![(0.0, FRAC_PI_2)], FRAC_PI_2, INF, 1.0),
+                    Activation::Erf(m) => {
+                        let m = m.get();
+                        let sup = if deriv { FRAC_2_SQRT_PI * m } else { 1.0 };
+                        st(vec![(0.0, 1.0 / m)], 1.0 / m, INF, sup)
+                    }
+                    Activation::Identity => st(vec![], INF, INF, if deriv { 1.0 } else { INF }),
+                    Activation::Sign | Activation::Step if deriv => st(vec![], INF, INF, 0.0),
+                    Activation::Sign | Activation::Step => st(vec![(0.0, INF)], INF, INF, 1.0),
+                    Activation::Relu => {
+                        st(vec![(0.0, INF)], INF, INF, if deriv { 1.0 } else { INF })
+                    }
+                    Activation::Custom(_) => None,
+                }
+            }
+            Self::Smooth(Derivative::Surrogate(s)) => match s {
+                Surrogate::Erf(m) => {
+                    let m = m.get();
+                    st(vec![(0.0, 1.0 / m)], 1.0 / m, INF, FRAC_2_SQRT_PI * m)
+                }
+                Surrogate::Identity => st(vec![], INF, INF, 1.0),
+                Surrogate::FastSigmoid(k) => {
+                    let k = k.get();
+                    st(vec![(0.0, 1.0 / k)], INF, 1.0 / k, 1.0)
+                }
+                Surrogate::Sigmoid(k) => {
+                    let k = k.get();
+                    st(vec![(0.0, PI / k)], PI / k, INF, 0.25 * k)
+                }
+                Surrogate::Atan(a) => {
+                    let (a, d) = (a.get(), 2.0 / (PI * a.get()));
+                    st(vec![(0.0, d)], d, INF, 0.5 * a)
+                }
+                Surrogate::Triangle(w) => {
+                    let w = w.get();
+                    st(vec![(-w, w), (0.0, w), (w, w)], INF, INF, 1.0 / w)
+                }
+                Surrogate::Boxcar(w) => {
+                    let w = w.get();
+                    st(vec![(-w, w), (w, w)], INF, INF, 0.5 / w)
+                }
+                Surrogate::PiecewiseExp(a) => {
+                    let a = a.get();
+                    st(vec![(0.0, 1.0 / a)], INF, 1.0 / a, 0.5 * a)
+                }
+                Surrogate::Custom(_) => None,
+            },
+        }
+    }
+}
+
+impl Ctx {
+    /// `E[f(mu + tau Z)]` by Gauss-Hermite when the a-priori bound of `rules.rs`,
+    /// `4 sup|f| n! (tau / r)^(2n)` with `r` half the distance from `[mu - 9 tau, mu + 9 tau]`
+    /// to the nearest singularity (a breakpoint plus the distance of its branch's own
+    /// singularity beyond it, or the strip of the complex poles), is below `tol` for some
+    /// `n <= GH_MAX`; `None` otherwise (a breakpoint within `9 tau`, or `tau` too wide).
+    /// `M <= 4 sup|f|` on those disks holds for every catalogue function (tanh: 1, tanh' and
+    /// the logistic: 2, atan: 4/3, the Gaussian: `e^(1/4)`, `1/(1 + k x)^2` on a disk of half
+    /// the distance to its pole: 4, `exp(-a x)` on radius `1/(2a)`: `e^(1/2)`, in units of
+    /// `sup|f|`).
+    pub(super) fn gauss_hermite(
+        &self,
+        f: &Func,
+        st: &Structure,
+        mu: f64,
+        tau: f64,
+        tol: f64,
+    ) -> Option<f64> {
+        let mut dist = st.strip;
+        for &p in f.breakpoints().iter() {
+            let d = (mu - p).abs() - 9.0 * tau;
+            if d <= 0.0 {
+                return None;
+            }
+            dist = dist.min(d + st.branch);
+        }
+        let q = 2.0 * tau / dist;
+        let n = gh_order(q, tol / (4.0 * st.sup))?;
+        let (z, w) = gh(n);
+        Some(
+            z.iter()
+                .zip(w)
+                .map(|(&z, &w)| w * self.ev(f, mu + tau * z))
+                .sum(),
+        )
+    }
+
+    /// `E[f(mu + tau Z)]` by Gauss-Legendre on panels graded around every feature of `f`
+    /// mapped to `z = (p - mu) / tau`, over `|z| <= L`.
+    pub(super) fn gauss_panels(&self, f: &Func, st: &Structure, mu: f64, tau: f64) -> f64 {
+        let feats: Vec<(f64, f64)> = st
+            .feats
+            .iter()
+            .map(|&(p, s)| ((p - mu) / tau, s / tau))
+            .collect();
+        let (z, w) = panel_rule(&graded(&feats, -L, L, CAP));
+        z.iter()
+            .zip(&w)
+            .map(|(&z, &w)| w * self.ev(f, mu + tau * z))
+            .sum()
+    }
+}
+
+/// Panel boundaries (in `z1`) for the outer integral `int phi(z1) f(su z1) H(z1) dz1`: the
+/// features of `f` mapped by `1/su`, and those of `g` mapped by `1/k`, where
+/// `H(z1) = E[g(k z1 + tau Z)]` changes over `tau/|k|` around a breakpoint of `g` (a kink or
+/// jump smoothed by the conditional Gaussian) and over `max(tau, s)/|k|` around a centre.
+pub(super) fn outer_breaks(
+    fs: &Structure,
+    gs: &Structure,
+    g: &Func,
+    su: f64,
+    k: f64,
+    tau: f64,
+) -> Vec<f64> {
+    let mut feats: Vec<(f64, f64)> = fs.feats.iter().map(|&(p, s)| (p / su, s / su)).collect();
+    let gb = g.breakpoints();
+    if k != 0.0 {
+        for &(p, s) in &gs.feats {
+            let w = if gb.contains(&p) || !s.is_finite() {
+                tau
+            } else {
+                s.max(tau)
+            };
+            feats.push((p / k, if w > 0.0 { w / k.abs() } else { f64::INFINITY }));
+        }
+    }
+    graded(&feats, -L, L, CAP)
+}
