@@ -24,6 +24,8 @@ pub(super) struct Structure {
     branch: f64,
     /// `sup |f|` on the real line.
     sup: f64,
+    /// The breakpoints (kinks and jumps) among `feats`.
+    bps: Vec<f64>,
 }
 
 impl Func {
@@ -32,12 +34,14 @@ impl Func {
     pub(super) fn structure(&self) -> Option<Structure> {
         use std::f64::consts::{FRAC_2_SQRT_PI, FRAC_PI_2, PI};
         const INF: f64 = f64::INFINITY;
+        let bps = self.breakpoints();
         let st = |feats: Vec<(f64, f64)>, strip: f64, branch: f64, sup: f64| {
             Some(Structure {
                 feats,
                 strip,
                 branch,
                 sup,
+                bps: bps.clone(),
             })
         };
         match self {
@@ -114,7 +118,7 @@ impl Ctx {
         tol: f64,
     ) -> Option<f64> {
         let mut dist = st.strip;
-        for &p in f.breakpoints().iter() {
+        for &p in &st.bps {
             let d = (mu - p).abs() - 9.0 * tau;
             if d <= 0.0 {
                 return None;
@@ -152,19 +156,11 @@ impl Ctx {
 /// features of `f` mapped by `1/su`, and those of `g` mapped by `1/k`, where
 /// `H(z1) = E[g(k z1 + tau Z)]` changes over `tau/|k|` around a breakpoint of `g` (a kink or
 /// jump smoothed by the conditional Gaussian) and over `max(tau, s)/|k|` around a centre.
-pub(super) fn outer_breaks(
-    fs: &Structure,
-    gs: &Structure,
-    g: &Func,
-    su: f64,
-    k: f64,
-    tau: f64,
-) -> Vec<f64> {
+pub(super) fn outer_breaks(fs: &Structure, gs: &Structure, su: f64, k: f64, tau: f64) -> Vec<f64> {
     let mut feats: Vec<(f64, f64)> = fs.feats.iter().map(|&(p, s)| (p / su, s / su)).collect();
-    let gb = g.breakpoints();
     if k != 0.0 {
         for &(p, s) in &gs.feats {
-            let w = if gb.contains(&p) || !s.is_finite() {
+            let w = if gs.bps.contains(&p) || !s.is_finite() {
                 tau
             } else {
                 s.max(tau)

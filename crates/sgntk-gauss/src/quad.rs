@@ -334,6 +334,21 @@ impl Ctx {
 
     /// `E[f(mu + tau Z)]`, `Z ~ N(0, 1)`.
     fn gauss1d(&self, f: &Func, mu: f64, tau: f64, scale: f64, rel: f64) -> f64 {
+        let st = f.structure().filter(|_| !self.no_trap);
+        self.gauss1d_st(f, st.as_ref(), mu, tau, scale, rel)
+    }
+
+    /// [`Self::gauss1d`] with the structure of `f` computed once by the caller (`None` for
+    /// user-defined functions, or to force tanh-sinh).
+    fn gauss1d_st(
+        &self,
+        f: &Func,
+        st: Option<&panel::Structure>,
+        mu: f64,
+        tau: f64,
+        scale: f64,
+        rel: f64,
+    ) -> f64 {
         if tau == 0.0 {
             let y = f.eval_mid(mu);
             return if y.is_finite() { y } else { self.ev(f, mu) };
@@ -341,11 +356,7 @@ impl Ctx {
         if let Some(v) = f.closed_1d(mu, tau) {
             return v;
         }
-        let st = f.structure().filter(|_| !self.no_trap);
-        if let Some(v) = st
-            .as_ref()
-            .and_then(|st| self.gauss_hermite(f, st, mu, tau, REL * scale))
-        {
+        if let Some(v) = st.and_then(|st| self.gauss_hermite(f, st, mu, tau, REL * scale)) {
             return v;
         }
         if let Some(h) = f
@@ -356,7 +367,7 @@ impl Ctx {
             let rule = self.trap_rule(h);
             return rule.sum(|z| self.ev(f, mu + tau * z));
         }
-        if let Some(st) = &st {
+        if let Some(st) = st {
             return self.gauss_panels(f, st, mu, tau);
         }
         let pts = f
@@ -407,7 +418,15 @@ impl Ctx {
         let tau = sv * ((1.0 - rho) * (1.0 + rho)).sqrt();
         // Both factors analytic and the inner expectation not in closed form: the Mehler
         // series needs N evaluations of each factor instead of N^2 (`mehler.rs`).
-        if !self.no_trap && !self.no_mehler && !g.has_closed_1d() {
+        // ... unless the inner expectation of an analytic g is a Gauss-Hermite sum of a few
+        // nodes (tau small against the strip of g): then the nested rule costs about
+        // (n + 1) evaluations per outer node, while the series needs ln(eps)/ln|rho| terms.
+        let short_inner = !self.no_trap
+            && rho.abs() > 0.5
+            && g.strip().is_some_and(|d| {
+                crate::rules::gh_order(2.0 * tau / d, 1e-18).is_some_and(|n| n <= 12)
+            });
+        if !self.no_trap && !self.no_mehler && !g.has_closed_1d() && !short_inner {
             if let Some(v) = mehler::mehler(self, f, g, su, sv, rho) {
                 return v;
             }
@@ -418,18 +437,29 @@ impl Ctx {
         // polynomials when few nodes suffice (checked a posteriori), or compute it once when
         // k = 0 (H constant).
         let numeric_inner = tau > 0.0 && !g.has_closed_1d();
+        let gst = g.structure().filter(|_| !self.no_trap);
         let interp = if numeric_inner {
             if k == 0.0 {
-                Some(Cheb::constant(self.gauss1d(g, 0.0, tau, mg, REL)))
+                Some(Cheb::constant(self.gauss1d_st(
+                    g,
+                    gst.as_ref(),
+                    0.0,
+                    tau,
+                    mg,
+                    REL,
+                )))
+            } else if short_inner {
+                // A Gauss-Hermite sum of a few nodes is cheaper than the interpolant.
+                None
             } else {
-                self.interpolate_h(g, k, tau, mg)
+                self.interpolate_h(g, gst.as_ref(), k, tau, mg)
             }
         } else {
             None
         };
         let h_at = |z1: f64| match &interp {
             Some(c) => c.eval(k * z1),
-            None => self.gauss1d(g, k * z1, tau, mg, REL),
+            None => self.gauss1d_st(g, gst.as_ref(), k * z1, tau, mg, REL),
         };
         // f analytic: f(sqrt(a) z1) is analytic in |Im z1| < d_f/sqrt(a), and H (a Gaussian
         // convolution, |H(z1 + iy)| <= sup|g| exp(k^2 y^2 / (2 tau^2))) in
@@ -444,10 +474,8 @@ impl Ctx {
         });
         // Catalogue functions: Gauss-Legendre on panels graded around the features of f and
         // of H (`panel.rs`), when that needs fewer nodes than the trapezoid rule.
-        let panels = match (f.structure(), g.structure()) {
-            (Some(fs), Some(gs)) if !self.no_trap => {
-                Some(panel::outer_breaks(&fs, &gs, g, su, k, tau))
-            }
+        let panels = match (f.structure(), gst.as_ref()) {
+            (Some(fs), Some(gs)) if !self.no_trap => Some(panel::outer_breaks(&fs, gs, su, k, tau)),
             _ => None,
         };
         let n_panels = panels.as_ref().map(|b| (b.len() - 1) * crate::rules::GL_N);
@@ -515,14 +543,22 @@ impl Ctx {
     /// Chebyshev interpolant of `mu -> E[g(mu + tau Z)]` on `|mu| <= |k| L`, or `None` when it
     /// would need more than 256 nodes or fails its check (agreement with direct evaluation to
     /// `CHEB_TOL mg` at four points between nodes).
-    fn interpolate_h(&self, g: &Func, k: f64, tau: f64, mg: f64) -> Option<Cheb> {
+    fn interpolate_h(
+        &self,
+        g: &Func,
+        gst: Option<&panel::Structure>,
+        k: f64,
+        tau: f64,
+        mg: f64,
+    ) -> Option<Cheb> {
         let r = k.abs() * L;
         let mut n = (4.0 * r / tau).ceil() as usize + 12;
+        let h = |mu: f64| self.gauss1d_st(g, gst, mu, tau, mg, REL);
         while n <= 256 {
-            let c = Cheb::build(-r, r, n, |mu| self.gauss1d(g, mu, tau, mg, REL));
+            let c = Cheb::build(-r, r, n, h);
             let ok = [0.17, 0.5, 0.83, 0.98].iter().all(|&t| {
                 let mu = -r + 2.0 * r * t;
-                (c.eval(mu) - self.gauss1d(g, mu, tau, mg, REL)).abs() <= CHEB_TOL * mg
+                (c.eval(mu) - h(mu)).abs() <= CHEB_TOL * mg
             });
             if ok {
                 return Some(c);
