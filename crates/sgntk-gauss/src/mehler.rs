@@ -32,7 +32,13 @@ use crate::rules::{GL_N, graded, panel_rule};
 const LM: f64 = 12.0;
 /// The series is used for `|rho| <= RHO_MAX`; above, the number of terms grows as
 /// `1/(1 - |rho|)` and the nested rule is cheaper.
-pub(super) const RHO_MAX: f64 = 0.9;
+pub(super) const RHO_MAX: f64 = 0.999;
+/// Floor of the Parseval remainders, relative to the squared norms: the rounding of sums of
+/// up to ~1000 positive terms (`1000 eps = 1.1e-13` at worst), which dominates the quadrature
+/// error of the coefficients (about `1e-15 ||f||` each).
+const REM_FLOOR: f64 = 1e-13;
+/// Largest cost accepted for `|rho| > 0.9`, where the nested rule is the alternative.
+const BUDGET_HIGH: f64 = 1.2e5;
 /// Absolute tail target relative to `||f|| ||g||`.
 const TAIL_ABS: f64 = 1e-16;
 /// Relative tail target relative to the partial sum.
@@ -40,14 +46,20 @@ const TAIL_REL: f64 = 1e-13;
 /// Largest `(N_f + N_g) K` accepted (flops, about 1 ns each); otherwise the nested rule.
 const BUDGET: f64 = 5e5;
 
+/// `max_{k <= kmax} (k ln|rho| + b sqrt(2k + 1))`: the largest growth of the Hermite functions
+/// at `|Im z| = b`, weighted by `|rho|^k`.
+fn growth(b: f64, rho: f64, kmax: usize) -> f64 {
+    let lr = rho.abs().max(1e-300).ln();
+    (0..=kmax)
+        .map(|k| k as f64 * lr + b * (2.0 * k as f64 + 1.0).sqrt())
+        .fold(0.0, f64::max)
+}
+
 /// Trapezoid step for `int phi(z) F(z) h_k(z) dz`, `F` analytic in `|Im z| < d`, with the
 /// Hermite growth of the module docs for `k <= kmax` weighted by `|rho|^k`.
 fn step(d: f64, rho: f64, kmax: usize) -> f64 {
     let d = (0.8 * d).min(3.0);
-    let lr = rho.abs().max(1e-300).ln();
-    let extra = (0..=kmax)
-        .map(|k| k as f64 * lr + d * (2.0 * k as f64 + 1.0).sqrt())
-        .fold(0.0, f64::max);
+    let extra = growth(d, rho, kmax);
     2.0 * std::f64::consts::PI * d / (TRAP_EXP + extra)
 }
 
@@ -62,9 +74,13 @@ fn rule(f: &Func, s: f64, rho: f64, kmax: usize) -> Option<(Vec<f64>, Vec<f64>)>
     let trap = f.strip().map(|d| step(d / s, rho, kmax));
     let n_trap = trap.map_or(f64::INFINITY, |h| 2.0 * LM / h);
     let panels = f.structure().map(|st| {
-        let r = ((8.0 * rho.abs().max(1e-300).ln().abs()).sqrt() / 1.73).min(1.0);
+        // Largest half-width (at most 1) whose Hermite growth stays below e^4.
+        let mut r: f64 = 1.0;
+        while r > 1e-3 && growth(1.73 * r, rho, kmax) > 4.0 {
+            r *= 0.8;
+        }
         let feats: Vec<(f64, f64)> = st.feats.iter().map(|&(p, w)| (p / s, w / s)).collect();
-        graded(&feats, -LM, LM, 2.0 * r)
+        graded(&feats, -LM, LM, (2.0 * r).min(st.wmax / s))
     });
     let n_panels = panels
         .as_ref()
@@ -112,15 +128,34 @@ impl Hermite {
         }
     }
 
-    /// Advance from degree `k` to `k + 1` (overwrites `prev` with `h_{k+1}`, then swaps).
+    /// Advance from degree `k` to `k + 1` (overwrites `prev` with `h_{k+1}`, then swaps) and
+    /// return `sum_j w_j h_{k+1}(z_j)` (one pass, four accumulators).
     #[inline]
-    fn advance(&mut self, k: usize) {
+    fn advance_dot(&mut self, k: usize, w: &[f64]) -> f64 {
         let a = 1.0 / ((k + 1) as f64).sqrt();
         let b = (k as f64).sqrt() * a;
-        for ((p, &c), &z) in self.prev.iter_mut().zip(&self.cur).zip(&self.z) {
-            *p = a * z * c - b * *p;
+        let mut acc = [0.0f64; 4];
+        let n4 = self.z.len() / 4 * 4;
+        let (p4, pr) = self.prev.split_at_mut(n4);
+        for (((p, c), z), w) in p4
+            .chunks_exact_mut(4)
+            .zip(self.cur[..n4].chunks_exact(4))
+            .zip(self.z[..n4].chunks_exact(4))
+            .zip(w[..n4].chunks_exact(4))
+        {
+            for l in 0..4 {
+                p[l] = a * z[l] * c[l] - b * p[l];
+                acc[l] += w[l] * p[l];
+            }
+        }
+        let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+        for (j, p) in pr.iter_mut().enumerate() {
+            let i = n4 + j;
+            *p = a * self.z[i] * self.cur[i] - b * *p;
+            s += w[i] * *p;
         }
         std::mem::swap(&mut self.prev, &mut self.cur);
+        s
     }
 }
 
@@ -148,35 +183,62 @@ pub(super) fn mehler(ctx: &Ctx, f: &Func, g: &Func, su: f64, sv: f64, rho: f64) 
     if rho.is_nan() || rho.abs() > RHO_MAX || su <= 0.0 || sv <= 0.0 {
         return None;
     }
-    // Terms needed for the absolute target (the relative one may stop earlier).
-    let kmax = if rho == 0.0 {
+    // Terms needed for the absolute target (the relative one may stop earlier); above 0.9
+    // at most KCAP terms are tried (the remainder bound below usually stops much earlier),
+    // and the series gives up if they do not reach the target.
+    let kabs = if rho == 0.0 {
         0
     } else {
         (TAIL_ABS.ln() / rho.abs().ln()).ceil().max(0.0) as usize
+    };
+    let kmax = if rho.abs() <= 0.9 {
+        kabs
+    } else {
+        // Heuristic gate (the bound below decides): the Hermite coefficients of a function
+        // analytic in |Im z| < d decay like exp(-d sqrt(2k)), so the remainders reach the
+        // floor within KCAP terms only if (d_f + d_g) sqrt(2 KCAP) is well above
+        // ln(1e13) = 30.
+        let d = (f.strip()? / su + g.strip()? / sv).min(6.0);
+        kabs.min((0.75 * (34.0 / d).powi(2)).ceil() as usize)
     };
     let (zf, wf) = rule(f, su, rho, kmax)?;
     let (zg, wg) = rule(g, sv, rho, kmax)?;
     let nodes = (zf.len() + zg.len()) as f64;
     let cost = nodes * kmax.max(1) as f64;
-    if cost.is_nan() || cost > BUDGET {
+    let budget = if rho.abs() <= 0.9 {
+        BUDGET
+    } else {
+        BUDGET_HIGH
+    };
+    if cost.is_nan() || cost > budget {
         return None;
     }
     let (wf, nf2) = weighted(ctx, f, su, &zf, &wf);
     let (wg, ng2) = weighted(ctx, g, sv, &zg, &wg);
     let nn = (nf2 * ng2).sqrt();
     let (mut hf, mut hg) = (Hermite::new(zf), Hermite::new(zg));
-    let mut s = sum(&wf, &hf.cur) * sum(&wg, &hg.cur);
+    let (c0, d0) = (sum(&wf, &hf.cur), sum(&wg, &hg.cur));
+    let mut s = c0 * d0;
+    // Parseval: sum_{k > K} c_k^2 = ||f||^2 - sum_{k <= K} c_k^2, so the tail is also below
+    // |rho|^(K+1) sqrt(R_f R_g) with these remainders, each floored at REM_FLOOR ||.||^2
+    // (rounding in the sums and the quadrature error of the c_k).
+    let (mut sf2, mut sg2) = (c0 * c0, d0 * d0);
     let mut r = 1.0;
     for k in 0..kmax {
         r *= rho;
-        hf.advance(k);
-        hg.advance(k);
-        s += r * sum(&wf, &hf.cur) * sum(&wg, &hg.cur);
-        if r.abs() * rho.abs() * nn <= TAIL_REL * s.abs() {
-            break;
+        let c = hf.advance_dot(k, &wf);
+        let d = hg.advance_dot(k, &wg);
+        s += r * c * d;
+        sf2 += c * c;
+        sg2 += d * d;
+        let rem = ((nf2 - sf2).max(REM_FLOOR * nf2) * (ng2 - sg2).max(REM_FLOOR * ng2)).sqrt();
+        let t = r.abs() * rho.abs();
+        if t * nn.min(rem) <= TAIL_REL * s.abs() {
+            return Some(s);
         }
     }
-    Some(s)
+    // Without the relative stop, the K = kabs terms meet the absolute target.
+    (kmax == kabs).then_some(s)
 }
 
 #[cfg(test)]

@@ -26,6 +26,10 @@ pub(super) struct Structure {
     sup: f64,
     /// The breakpoints (kinks and jumps) among `feats`.
     bps: Vec<f64>,
+    /// Widest panel (in `x` units): `1/m` for the entire erf family, which grows like
+    /// `exp(m^2 y^2)` off the real axis (a panel `1/m` wide keeps `m |y| <= 0.87` on its
+    /// ellipse); infinite otherwise.
+    pub(super) wmax: f64,
 }
 
 impl Func {
@@ -42,6 +46,17 @@ impl Func {
                 branch,
                 sup,
                 bps: bps.clone(),
+                wmax: f64::INFINITY,
+            })
+        };
+        let erf = |m: f64, sup: f64| {
+            Some(Structure {
+                feats: vec![(0.0, 1.0 / m)],
+                strip: 1.0 / m,
+                branch: INF,
+                sup,
+                bps: vec![],
+                wmax: 1.0 / m,
             })
         };
         match self {
@@ -51,8 +66,7 @@ impl Func {
                     Activation::Tanh => st(vec![(0.0, FRAC_PI_2)], FRAC_PI_2, INF, 1.0),
                     Activation::Erf(m) => {
                         let m = m.get();
-                        let sup = if deriv { FRAC_2_SQRT_PI * m } else { 1.0 };
-                        st(vec![(0.0, 1.0 / m)], 1.0 / m, INF, sup)
+                        erf(m, if deriv { FRAC_2_SQRT_PI * m } else { 1.0 })
                     }
                     Activation::Identity => st(vec![], INF, INF, if deriv { 1.0 } else { INF }),
                     Activation::Sign | Activation::Step if deriv => st(vec![], INF, INF, 0.0),
@@ -64,10 +78,7 @@ impl Func {
                 }
             }
             Self::Smooth(Derivative::Surrogate(s)) => match s {
-                Surrogate::Erf(m) => {
-                    let m = m.get();
-                    st(vec![(0.0, 1.0 / m)], 1.0 / m, INF, FRAC_2_SQRT_PI * m)
-                }
+                Surrogate::Erf(m) => erf(m.get(), FRAC_2_SQRT_PI * m.get()),
                 Surrogate::Identity => st(vec![], INF, INF, 1.0),
                 Surrogate::FastSigmoid(k) => {
                     let k = k.get();
@@ -144,7 +155,7 @@ impl Ctx {
             .iter()
             .map(|&(p, s)| ((p - mu) / tau, s / tau))
             .collect();
-        let (z, w) = panel_rule(&graded(&feats, -L, L, CAP));
+        let (z, w) = panel_rule(&graded(&feats, -L, L, CAP.min(st.wmax / tau)));
         z.iter()
             .zip(&w)
             .map(|(&z, &w)| w * self.ev(f, mu + tau * z))
@@ -168,5 +179,6 @@ pub(super) fn outer_breaks(fs: &Structure, gs: &Structure, su: f64, k: f64, tau:
             feats.push((p / k, if w > 0.0 { w / k.abs() } else { f64::INFINITY }));
         }
     }
-    graded(&feats, -L, L, CAP)
+    let cap = CAP.min(fs.wmax / su).min(gs.wmax.max(tau) / k.abs());
+    graded(&feats, -L, L, cap)
 }

@@ -436,31 +436,7 @@ impl Ctx {
         // Gaussian convolution) and varies on the scale tau: interpolate it in mu by Chebyshev
         // polynomials when few nodes suffice (checked a posteriori), or compute it once when
         // k = 0 (H constant).
-        let numeric_inner = tau > 0.0 && !g.has_closed_1d();
         let gst = g.structure().filter(|_| !self.no_trap);
-        let interp = if numeric_inner {
-            if k == 0.0 {
-                Some(Cheb::constant(self.gauss1d_st(
-                    g,
-                    gst.as_ref(),
-                    0.0,
-                    tau,
-                    mg,
-                    REL,
-                )))
-            } else if short_inner {
-                // A Gauss-Hermite sum of a few nodes is cheaper than the interpolant.
-                None
-            } else {
-                self.interpolate_h(g, gst.as_ref(), k, tau, mg)
-            }
-        } else {
-            None
-        };
-        let h_at = |z1: f64| match &interp {
-            Some(c) => c.eval(k * z1),
-            None => self.gauss1d_st(g, gst.as_ref(), k * z1, tau, mg, REL),
-        };
         // f analytic: f(sqrt(a) z1) is analytic in |Im z1| < d_f/sqrt(a), and H (a Gaussian
         // convolution, |H(z1 + iy)| <= sup|g| exp(k^2 y^2 / (2 tau^2))) in
         // |Im z1| < max(tau, d_g)/|k| up to a bounded factor: the trapezoid rule applies.
@@ -480,6 +456,37 @@ impl Ctx {
         };
         let n_panels = panels.as_ref().map(|b| (b.len() - 1) * crate::rules::GL_N);
         let n_trap = trap_h.map(|h| (2.0 * TRAP_L / h) as usize);
+        // The interpolant pays only if it needs fewer inner integrals than the outer rule.
+        let n_outer = match (n_panels, n_trap) {
+            (Some(p), Some(t)) => p.min(t),
+            (Some(p), None) => p,
+            (None, Some(t)) => t,
+            (None, None) => usize::MAX,
+        };
+        let numeric_inner = tau > 0.0 && !g.has_closed_1d();
+        let interp = if numeric_inner {
+            if k == 0.0 {
+                Some(Cheb::constant(self.gauss1d_st(
+                    g,
+                    gst.as_ref(),
+                    0.0,
+                    tau,
+                    mg,
+                    REL,
+                )))
+            } else if short_inner {
+                // A Gauss-Hermite sum of a few nodes is cheaper than the interpolant.
+                None
+            } else {
+                self.interpolate_h(g, gst.as_ref(), k, tau, mg, n_outer / 2)
+            }
+        } else {
+            None
+        };
+        let h_at = |z1: f64| match &interp {
+            Some(c) => c.eval(k * z1),
+            None => self.gauss1d_st(g, gst.as_ref(), k * z1, tau, mg, REL),
+        };
         if let Some(b) = panels.filter(|_| n_trap.is_none_or(|n| n_panels.unwrap() < n)) {
             let (z, w) = crate::rules::panel_rule(&b);
             return z
@@ -541,7 +548,7 @@ impl Ctx {
     }
 
     /// Chebyshev interpolant of `mu -> E[g(mu + tau Z)]` on `|mu| <= |k| L`, or `None` when it
-    /// would need more than 256 nodes or fails its check (agreement with direct evaluation to
+    /// would need more than `min(most, 256)` nodes or fails its check (agreement with direct evaluation to
     /// `CHEB_TOL mg` at four points between nodes).
     fn interpolate_h(
         &self,
@@ -550,11 +557,12 @@ impl Ctx {
         k: f64,
         tau: f64,
         mg: f64,
+        most: usize,
     ) -> Option<Cheb> {
         let r = k.abs() * L;
         let mut n = (4.0 * r / tau).ceil() as usize + 12;
         let h = |mu: f64| self.gauss1d_st(g, gst, mu, tau, mg, REL);
-        while n <= 256 {
+        while n <= most.min(256) {
             let c = Cheb::build(-r, r, n, h);
             let ok = [0.17, 0.5, 0.83, 0.98].iter().all(|&t| {
                 let mu = -r + 2.0 * r * t;

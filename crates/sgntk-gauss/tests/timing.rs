@@ -23,14 +23,18 @@ fn cpu_seconds() -> f64 {
 
 fn time(name: &str, f: impl Fn(&Cov2) -> f64) {
     let covs = [
-        ("r0.3", Cov2::new(1.0, 1.0, 0.3).unwrap()),
-        ("r-0.7-a2-b0.5", Cov2::new(2.0, 0.5, -0.7).unwrap()),
-        ("r0.999999", Cov2::new(1.0, 1.0, 0.999999).unwrap()),
-        ("a1e4-b1", Cov2::new(1e4, 1.0, 50.0).unwrap()),
-        ("a100-b0.01-r0.9", Cov2::new(100.0, 0.01, 0.9).unwrap()),
+        Cov2::new(1.0, 1.0, 0.3).unwrap(),
+        Cov2::new(2.0, 0.5, -0.7).unwrap(),
+        Cov2::new(1.0, 1.0, 0.999999).unwrap(),
+        Cov2::new(1e4, 1.0, 50.0).unwrap(),
+        Cov2::new(100.0, 0.01, 0.9).unwrap(),
     ];
+    time_at(name, &covs, f);
+}
+
+fn time_at(name: &str, covs: &[Cov2], f: impl Fn(&Cov2) -> f64) {
     let mut line = format!("{name:<28}");
-    for (_, cov) in &covs {
+    for cov in covs {
         let t0 = Instant::now();
         let mut n = 0u64;
         while t0.elapsed().as_secs_f64() < 0.02 {
@@ -50,6 +54,53 @@ fn time(name: &str, f: impl Fn(&Cov2) -> f64) {
         );
     }
     eprintln!("{line}");
+}
+
+/// Pairs timed by both tests.
+fn pairs() -> Vec<(&'static str, Box<dyn Fn(&Cov2) -> f64>)> {
+    let act = |s: &str| s.parse::<Activation>().unwrap();
+    let surr = |s: &str| s.parse::<Surrogate>().unwrap().derivative();
+    let tt = ActPair::new(&act("tanh"), &act("tanh"), Method::Auto);
+    let ss = DerivPair::new(&surr("sigmoid:4"), &surr("sigmoid:4"), Method::Auto);
+    let ta = DerivPair::new(&act("tanh").derivative(), &surr("atan:2"), Method::Auto);
+    let ff = DerivPair::new(
+        &surr("fast-sigmoid:25"),
+        &surr("fast-sigmoid:25"),
+        Method::Auto,
+    );
+    let ft = DerivPair::new(&surr("fast-sigmoid:25"), &surr("triangle:1"), Method::Auto);
+    vec![
+        ("tanh x tanh", Box::new(move |c| tt.expect(c).unwrap())),
+        (
+            "sigmoid:4 x sigmoid:4",
+            Box::new(move |c| ss.expect(c).unwrap()),
+        ),
+        ("tanh' x atan:2", Box::new(move |c| ta.expect(c).unwrap())),
+        (
+            "fast-sigmoid:25 x same",
+            Box::new(move |c| ff.expect(c).unwrap()),
+        ),
+        (
+            "fast-sigmoid:25 x triangle:1",
+            Box::new(move |c| ft.expect(c).unwrap()),
+        ),
+    ]
+}
+
+/// Unit variances, correlations 0.5 .. 1 - 1e-8 (the range between the Mehler series and the
+/// near-degenerate Gauss-Hermite route).
+#[test]
+#[ignore]
+fn timing_rho_sweep() {
+    let rhos = [0.5, 0.8, 0.9, 0.95, 0.99, 0.999, 0.99999, 0.99999999];
+    eprintln!("per call: wall us (cpu us); unit variances, rho = {rhos:?}");
+    let covs: Vec<Cov2> = rhos
+        .iter()
+        .map(|&r| Cov2::new(1.0, 1.0, r).unwrap())
+        .collect();
+    for (name, f) in pairs() {
+        time_at(name, &covs, f);
+    }
 }
 
 #[test]
