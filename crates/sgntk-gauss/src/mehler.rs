@@ -80,7 +80,7 @@ fn rule(f: &Func, s: f64, rho: f64, kmax: usize) -> Option<(Vec<f64>, Vec<f64>)>
             r *= 0.8;
         }
         let feats: Vec<(f64, f64)> = st.feats.iter().map(|&(p, w)| (p / s, w / s)).collect();
-        graded(&feats, -LM, LM, (2.0 * r).min(st.wmax / s))
+        graded(&feats, -LM, LM, 2.0 * r, st.ratio)
     });
     let n_panels = panels
         .as_ref()

@@ -5,7 +5,7 @@
 
 use super::{Ctx, Func, L};
 use crate::catalogue::{Activation, Derivative, Surrogate};
-use crate::rules::{gh, gh_order, graded, panel_rule};
+use crate::rules::{RATIO, gh, gh_order, graded, panel_rule};
 
 /// Largest panel width in standard deviations (bounds the Gaussian's growth on the ellipse).
 pub(super) const CAP: f64 = 2.0;
@@ -26,10 +26,10 @@ pub(super) struct Structure {
     sup: f64,
     /// The breakpoints (kinks and jumps) among `feats`.
     bps: Vec<f64>,
-    /// Widest panel (in `x` units): `1/m` for the entire erf family, which grows like
-    /// `exp(m^2 y^2)` off the real axis (a panel `1/m` wide keeps `m |y| <= 0.87` on its
-    /// ellipse); infinite otherwise.
-    pub(super) wmax: f64,
+    /// Grading ratio: 3, or 2 for the entire erf family, which is bounded only in the sectors
+    /// `|arg(+-z)| < pi/4` (the ellipses of panels `[x, 2x]` stay within `38` degrees of the
+    /// real axis, those of `[x, 3x]` would not), and grows like `exp(m^2 y^2)` elsewhere.
+    pub(super) ratio: f64,
 }
 
 impl Func {
@@ -46,7 +46,7 @@ impl Func {
                 branch,
                 sup,
                 bps: bps.clone(),
-                wmax: f64::INFINITY,
+                ratio: RATIO,
             })
         };
         let erf = |m: f64, sup: f64| {
@@ -56,7 +56,7 @@ impl Func {
                 branch: INF,
                 sup,
                 bps: vec![],
-                wmax: 1.0 / m,
+                ratio: 2.0,
             })
         };
         match self {
@@ -155,7 +155,7 @@ impl Ctx {
             .iter()
             .map(|&(p, s)| ((p - mu) / tau, s / tau))
             .collect();
-        let (z, w) = panel_rule(&graded(&feats, -L, L, CAP.min(st.wmax / tau)));
+        let (z, w) = panel_rule(&graded(&feats, -L, L, CAP, st.ratio));
         z.iter()
             .zip(&w)
             .map(|(&z, &w)| w * self.ev(f, mu + tau * z))
@@ -179,6 +179,5 @@ pub(super) fn outer_breaks(fs: &Structure, gs: &Structure, su: f64, k: f64, tau:
             feats.push((p / k, if w > 0.0 { w / k.abs() } else { f64::INFINITY }));
         }
     }
-    let cap = CAP.min(fs.wmax / su).min(gs.wmax.max(tau) / k.abs());
-    graded(&feats, -L, L, cap)
+    graded(&feats, -L, L, CAP, fs.ratio.min(gs.ratio))
 }

@@ -29,7 +29,7 @@ pub(crate) const GL_N: usize = 12;
 /// Largest Gauss-Hermite order tabulated.
 pub(crate) const GH_MAX: usize = 24;
 /// Grading ratio of the panels around a singular point.
-const RATIO: f64 = 3.0;
+pub(crate) const RATIO: f64 = 3.0;
 
 /// Nodes and weights of the `n`-point Gauss-Legendre rule on `[-1, 1]` (Newton on the
 /// three-term recurrence; nodes to ~1 ulp).
@@ -131,9 +131,9 @@ pub(crate) fn gh_order(q: f64, tol: f64) -> Option<usize> {
     None
 }
 
-/// Panel boundaries on `[lo, hi]`: `p +- s 3^j` around every feature `(p, s)` (an infinite
+/// Panel boundaries on `[lo, hi]`: `p +- s ratio^j` around every feature `(p, s)` (an infinite
 /// `s` splits at `p` only), then every gap wider than `cap` cut into equal parts.
-pub(crate) fn graded(feats: &[(f64, f64)], lo: f64, hi: f64, cap: f64) -> Vec<f64> {
+pub(crate) fn graded(feats: &[(f64, f64)], lo: f64, hi: f64, cap: f64, ratio: f64) -> Vec<f64> {
     let mut pts = vec![lo, hi];
     for &(p, s) in feats {
         if !p.is_finite() {
@@ -153,7 +153,7 @@ pub(crate) fn graded(feats: &[(f64, f64)], lo: f64, hi: f64, cap: f64) -> Vec<f6
                     pts.push(x);
                 }
             }
-            d *= RATIO;
+            d *= ratio;
         }
     }
     pts.sort_by(f64::total_cmp);
@@ -227,10 +227,10 @@ mod tests {
     #[test]
     fn graded_panels_resolve_a_kink() {
         let f = |z: f64| 1.0 / (1.0 + 25.0 * z.abs()).powi(2);
-        let coarse = graded(&[(0.0, 0.04)], -12.0, 12.0, 2.0);
+        let coarse = graded(&[(0.0, 0.04)], -12.0, 12.0, 2.0, RATIO);
         let (z, w) = panel_rule(&coarse);
         let a: f64 = z.iter().zip(&w).map(|(z, w)| w * f(*z)).sum();
-        let fine: Vec<f64> = graded(&[(0.0, 0.001)], -12.0, 12.0, 0.25);
+        let fine: Vec<f64> = graded(&[(0.0, 0.001)], -12.0, 12.0, 0.25, RATIO);
         let (z, w) = panel_rule(&fine);
         let b: f64 = z.iter().zip(&w).map(|(z, w)| w * f(*z)).sum();
         assert!((a - b).abs() < 1e-13 * b, "{a} vs {b}");

@@ -163,6 +163,18 @@ CASES = [
     ("deriv", "erf:2'", "~sigmoid:4", "1.0", "1.0", "0.3"),
     ("deriv", "tanh'", "~atan:2", "1.2", "0.9", "0.5"),
     ("deriv", "~fast-sigmoid:25", "~fast-sigmoid:25", "1.0", "1.0", "0.3"),
+    # Added with the panel/Gauss-Hermite routes (docs/gauss.md, section 4): near-degenerate
+    # correlations, very unequal variances, two kinked surrogates.
+    ("act", "tanh", "tanh", "1.0", "1.0", "0.999999"),
+    ("act", "tanh", "tanh", "1e4", "1.0", "50.0"),
+    ("act", "tanh", "tanh", "100.0", "0.01", "0.9"),
+    ("deriv", "tanh'", "~atan:2", "1.0", "1.0", "0.999999"),
+    ("deriv", "~sigmoid:4", "~sigmoid:4", "1e4", "1.0", "50.0"),
+    ("deriv", "~sigmoid:4", "~sigmoid:4", "1.0", "1.0", "0.99"),
+    ("deriv", "~fast-sigmoid:25", "~fast-sigmoid:25", "2.0", "0.5", "-0.7"),
+    ("deriv", "~fast-sigmoid:25", "~fast-sigmoid:25", "1.0", "1.0", "0.999999"),
+    ("deriv", "~fast-sigmoid:25", "~fast-sigmoid:25", "100.0", "0.01", "0.9"),
+    ("deriv", "~fast-sigmoid:25", "~triangle:1", "1.0", "1.0", "0.6"),
 ]
 
 
