@@ -158,7 +158,7 @@ fn panels_match_tanh_sinh() {
         (s("sigmoid:4"), s("piecewise-exp:1")),
     ];
     let mut worst: f64 = 0.0;
-    for (i, cov) in sweep_covs(15, 7, (-2.0, 4.0)).iter().enumerate() {
+    for (i, cov) in sweep_covs(60, 7, (-2.0, 4.0)).iter().enumerate() {
         let (f, g) = &cases[i % cases.len()];
         let err = route_error(f, g, cov);
         worst = worst.max(err);

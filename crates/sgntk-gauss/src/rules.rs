@@ -135,7 +135,12 @@ pub(crate) fn gh_order(q: f64, tol: f64) -> Option<usize> {
 /// `s` splits at `p` only), then every gap wider than `cap` cut into equal parts.
 pub(crate) fn graded(feats: &[(f64, f64)], lo: f64, hi: f64, cap: f64, ratio: f64) -> Vec<f64> {
     let mut pts = vec![lo, hi];
-    for &(p, s) in feats {
+    // Features at the same point: the finest scale's sequence covers the coarser ones.
+    // (`p + 0.0` maps -0 to +0, which `total_cmp` would order apart.)
+    let mut feats: Vec<(f64, f64)> = feats.iter().map(|&(p, s)| (p + 0.0, s)).collect();
+    feats.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.total_cmp(&y.1)));
+    feats.dedup_by(|x, y| x.0 == y.0);
+    for &(p, s) in &feats {
         if !p.is_finite() {
             continue;
         }
@@ -234,5 +239,20 @@ mod tests {
         let (z, w) = panel_rule(&fine);
         let b: f64 = z.iter().zip(&w).map(|(z, w)| w * f(*z)).sum();
         assert!((a - b).abs() < 1e-13 * b, "{a} vs {b}");
+    }
+
+    /// Features at the same point keep the finest scale, whatever the sign of zero (a feature
+    /// at `p / k` with `k < 0` lands on -0).
+    #[test]
+    fn coincident_features_keep_the_finest_scale() {
+        for (p, q) in [(0.0, -0.0), (-0.0, 0.0)] {
+            let b = graded(&[(p, 1.0), (q, 1e-3)], -9.0, 9.0, 2.0, RATIO);
+            let first = b
+                .iter()
+                .copied()
+                .filter(|&x| x > 0.0)
+                .fold(f64::INFINITY, f64::min);
+            assert!((first - 1e-3).abs() < 1e-15, "{b:?}");
+        }
     }
 }

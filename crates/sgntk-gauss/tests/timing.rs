@@ -132,3 +132,54 @@ fn timing() {
     );
     time("fast-sigmoid:25 x same", |c| ff.expect(c).unwrap());
 }
+
+/// Worst and median CPU time per call over 100 seeded extreme covariances (variances
+/// 1e-8..1e6, correlations uniform, within 1e-12..1e-1 of +-1, or exactly +-1).
+#[test]
+#[ignore]
+fn timing_extremes() {
+    let mut s: u64 = 0x5EED;
+    let mut u = move || {
+        s = s
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (s >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let covs: Vec<Cov2> = (0..100)
+        .map(|i| {
+            let (a, b) = (10f64.powf(-8.0 + 14.0 * u()), 10f64.powf(-8.0 + 14.0 * u()));
+            let sgn = if u() < 0.5 { -1.0 } else { 1.0 };
+            let rho = match i % 4 {
+                0 | 1 => 2.0 * u() - 1.0,
+                2 => sgn * (1.0 - 10f64.powf(-1.0 - 11.0 * u())),
+                _ => sgn,
+            };
+            Cov2::new(a, b, rho * (a * b).sqrt()).unwrap()
+        })
+        .collect();
+    eprintln!("wall us per call over 100 extreme covariances: median, 90 %, worst (at)");
+    for (name, f) in pairs() {
+        let mut t: Vec<(f64, usize)> = covs
+            .iter()
+            .enumerate()
+            .map(|(i, cov)| {
+                // Wall time over at least 5 ms (the /proc CPU clock ticks at 10 ms).
+                let (w0, mut n) = (Instant::now(), 0u32);
+                while n < 3 || w0.elapsed().as_secs_f64() < 5e-3 {
+                    std::hint::black_box(f(std::hint::black_box(cov)));
+                    n += 1;
+                }
+                (1e6 * w0.elapsed().as_secs_f64() / n as f64, i)
+            })
+            .collect();
+        t.sort_by(|x, y| x.0.total_cmp(&y.0));
+        let (w, i) = t[t.len() - 1];
+        eprintln!(
+            "{name:<28} {:>8.1} {:>8.1} {:>9.1}  ({:?})",
+            t[t.len() / 2].0,
+            t[t.len() * 9 / 10].0,
+            w,
+            covs[i]
+        );
+    }
+}
