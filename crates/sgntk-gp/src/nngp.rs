@@ -1,6 +1,7 @@
 //! NNGP (Bayesian) regression: the posterior of the prior GP(0, Sigma) given noisy observations.
 
 use faer::linalg::matmul::matmul;
+use faer::linalg::matmul::triangular::{self, BlockStructure};
 use faer::{Accum, Mat, MatRef};
 
 use crate::dense::{Cholesky, norm1};
@@ -120,19 +121,22 @@ pub fn nngp_regression(
     let mut v = sigma_test_train.transpose().to_owned();
     chol.solve_lower_in_place(v.as_mut());
     let covariance = if full {
+        // -V^T V is symmetric: only its lower triangle is computed (half the products).
         let mut c = Mat::zeros(n, n);
-        matmul(
+        triangular::matmul(
             c.as_mut(),
+            BlockStructure::TriangularLower,
             Accum::Replace,
             v.transpose(),
+            BlockStructure::Rectangular,
             v.as_ref(),
+            BlockStructure::Rectangular,
             -1.0,
             par,
         );
         let s = sigma_test_test;
         Mat::from_fn(n, n, |i, j| {
-            // V^T V is symmetric up to the rounding of the product kernel; average it out.
-            0.5 * (s[(i, j)] + s[(j, i)]) + 0.5 * (c[(i, j)] + c[(j, i)])
+            0.5 * (s[(i, j)] + s[(j, i)]) + c[(i.max(j), i.min(j))]
         })
     } else {
         Mat::from_fn(n, 1, |i, _| {

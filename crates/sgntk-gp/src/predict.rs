@@ -259,19 +259,19 @@ fn assemble(
     );
     // B^T = Sigma(X,X) A^T - 2 Sigma(x,X)^T  (P x N; Sigma(X,X) symmetric)
     let mut b_t = test.sigma_test_train.transpose().to_owned();
+    for j in 0..n {
+        for x in b_t.col_mut(j).iter_mut() {
+            *x *= -2.0;
+        }
+    }
     matmul(
         b_t.as_mut(),
-        Accum::Replace,
+        Accum::Add,
         train.sigma_train_train,
         a_t,
         1.0,
         par,
     );
-    for j in 0..n {
-        for i in 0..p {
-            b_t[(i, j)] -= 2.0 * test.sigma_test_train[(j, i)];
-        }
-    }
     let covariance = if full {
         // C = Sigma(x,x) + sym(B A^T)
         let mut k = Mat::zeros(n, n);

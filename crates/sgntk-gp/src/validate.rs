@@ -66,8 +66,14 @@ pub(crate) fn vector(what: &'static str, v: &[f64], len: usize) -> Result<(), Gp
 /// a wrong matrix (e.g. I(X, X) passed as Sigma(X, X)).
 pub(crate) const SYMMETRY_TOL: f64 = 1e-8;
 
-/// Checks a square matrix is symmetric up to [`SYMMETRY_TOL`] relative to its largest entry.
+/// Checks a square matrix is symmetric up to [`SYMMETRY_TOL`] relative to its largest entry;
+/// the error names the first offending entry below the diagonal in column-major order.
+///
+/// The comparison walks 64 x 64 tiles of the lower triangle against the matching tiles of the
+/// upper one, so both stay in cache (an entry-by-entry walk of `m[(j, i)]` misses the cache on
+/// every read for large matrices).
 pub(crate) fn symmetric(what: &'static str, m: MatRef<'_, f64>) -> Result<(), GpError> {
+    const TILE: usize = 64;
     let n = m.nrows();
     let mut scale = 0.0_f64;
     for j in 0..n {
@@ -75,15 +81,26 @@ pub(crate) fn symmetric(what: &'static str, m: MatRef<'_, f64>) -> Result<(), Gp
             scale = scale.max(m[(i, j)].abs());
         }
     }
-    for j in 0..n {
-        for i in (j + 1)..n {
-            if (m[(i, j)] - m[(j, i)]).abs() > SYMMETRY_TOL * scale {
-                return Err(GpError::NotSymmetric {
-                    what,
-                    row: i,
-                    col: j,
-                });
+    let tol = SYMMETRY_TOL * scale;
+    for j0 in (0..n).step_by(TILE) {
+        let j1 = (j0 + TILE).min(n);
+        // The first offending (col, row) over the tiles of this tile column.
+        let mut first: Option<(usize, usize)> = None;
+        for i0 in (j0..n).step_by(TILE) {
+            let i1 = (i0 + TILE).min(n);
+            'tile: for j in j0..j1 {
+                for i in i0.max(j + 1)..i1 {
+                    if (m[(i, j)] - m[(j, i)]).abs() > tol {
+                        if first.is_none_or(|f| (j, i) < f) {
+                            first = Some((j, i));
+                        }
+                        break 'tile;
+                    }
+                }
             }
+        }
+        if let Some((col, row)) = first {
+            return Err(GpError::NotSymmetric { what, row, col });
         }
     }
     Ok(())

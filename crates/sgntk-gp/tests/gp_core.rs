@@ -615,3 +615,36 @@ fn empty_test_set_gives_an_empty_prediction() {
         assert!(pred.condition_estimate.is_finite());
     }
 }
+
+/// The symmetry check walks tiles; the entry it names must still be the first offending one
+/// below the diagonal in column-major order, wherever the violations lie relative to the tiles.
+#[test]
+fn asymmetry_error_names_the_first_entry_in_column_major_order() {
+    let n = 200;
+    let base = Mat::from_fn(n, n, |i, j| 1.0 / (1.0 + (i as f64 - j as f64).abs()));
+    let y = vec![0.0; n];
+    let st = Mat::<f64>::zeros(1, n);
+    let stt = Mat::<f64>::zeros(1, 1);
+    // (violations as (row, col) below the diagonal, the expected first one)
+    for (bad, want) in [
+        (vec![(150, 3), (70, 40)], (150, 3)),
+        (vec![(10, 5), (150, 3)], (150, 3)),
+        (vec![(199, 64), (65, 64), (130, 70)], (65, 64)),
+        (vec![(199, 198)], (199, 198)),
+    ] {
+        let mut s = base.clone();
+        for &(i, j) in &bad {
+            s[(i, j)] += 1e-3;
+        }
+        let e =
+            nngp_regression(s.as_ref(), st.as_ref(), stt.as_ref(), &y, 0.0, &seq()).unwrap_err();
+        match e {
+            GpError::NotSymmetric { row, col, .. } => assert_eq!((row, col), want, "{bad:?}"),
+            e => panic!("{e:?}"),
+        }
+    }
+    // Symmetric up to 1e-12 relative rounding: accepted.
+    let mut s = base.clone();
+    s[(150, 3)] *= 1.0 + 1e-12;
+    assert!(nngp_regression(s.as_ref(), st.as_ref(), stt.as_ref(), &y, 0.0, &seq()).is_ok());
+}
