@@ -3,7 +3,8 @@
 //! Ids encode the parameters: `sgl/sgl-ref-n<N>-p15-f32` is one fast step ([`Trainer::step`])
 //! of the reference configuration (2 hidden layers of width N, P = 15 points on the unit circle,
 //! d = 2, sign activation, erf(1) surrogate, lr 0.1, f32) at N = 100, 500, 1000;
-//! `sgl-ref-n500-p15-f64` the same in f64; `sgl-naive-n<N>-p15-f32` the straightforward
+//! `sgl-ref-n500-p15-f64` the same in f64; `sgl-ens-n<N>-p15-f32-t<T>` an ensemble of 8
+//! networks stepped in parallel on all T rayon threads (elements: network-steps); `sgl-naive-n<N>-p15-f32` the straightforward
 //! [`Network::reference_step`] for scale; `sgl-kernel-{fused,faer}-n500-p15` the middle-layer
 //! kernel alone (`back = G W; W += c G^T A`). Throughput is one element per step, so criterion's
 //! elements/s is network-steps/s on one thread. Setup stays outside the timed closure; the
@@ -53,6 +54,39 @@ fn fast<T: Float>(c: &mut Criterion, n: usize) {
     );
 }
 
+/// Networks and steps per timed iteration of the ensemble bench.
+const ENS_NETWORKS: usize = 8;
+const ENS_STEPS: usize = 20;
+
+/// An ensemble of independent networks trained in parallel on all of rayon's threads (as
+/// `train_ensemble` and `cargo xtask reproduce-fig1` do): the like-for-like comparison with the
+/// JAX peer, which also uses every core. One element per network-step.
+fn ensemble(c: &mut Criterion, n: usize) {
+    use rayon::prelude::*;
+    let data = train_set();
+    let threads = rayon::current_num_threads();
+    let mut g = c.benchmark_group("sgl");
+    g.sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .throughput(Throughput::Elements((ENS_NETWORKS * ENS_STEPS) as u64));
+    let mut trainers: Vec<Trainer<f32>> = (0..ENS_NETWORKS)
+        .map(|k| Trainer::new(Network::<f32>::init(&spec(n), 1, k), &data, 0.1).unwrap())
+        .collect();
+    g.bench_function(
+        BenchmarkId::from_parameter(format!("sgl-ens-n{n}-p15-f32-t{threads}")),
+        |b| {
+            b.iter(|| {
+                trainers.par_iter_mut().for_each(|tr| {
+                    for _ in 0..ENS_STEPS {
+                        tr.step();
+                    }
+                })
+            })
+        },
+    );
+}
+
 fn naive(c: &mut Criterion, n: usize) {
     let data = train_set();
     let mut g = c.benchmark_group("sgl");
@@ -93,6 +127,9 @@ fn kernels(c: &mut Criterion) {
 fn all(c: &mut Criterion) {
     for n in [100, 500, 1000] {
         fast::<f32>(c, n);
+    }
+    for n in [100, 500, 1000] {
+        ensemble(c, n);
     }
     fast::<f64>(c, 500);
     naive(c, 100);

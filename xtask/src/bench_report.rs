@@ -59,7 +59,10 @@ pub struct BenchReportArgs {
 /// The criterion benches the report runs: (bench target, criterion filter regex).
 pub const BENCHES: [(&str, &str); 4] = [
     ("peak", "^peak/"),
-    ("sgl", r"^sgl/sgl-ref-n(100|500|1000)-p15-f32$"),
+    (
+        "sgl",
+        r"^sgl/sgl-(ref-n(100|500|1000)-p15-f32|ens-n(100|500|1000)-p15-f32-t[0-9]+)$",
+    ),
     ("kernel", "^kernel/"),
     ("gp", r"^gp/(inf-full|gf-eta0\.1-t1000-full|nngp-full)/"),
 ];

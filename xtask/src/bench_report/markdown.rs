@@ -153,6 +153,13 @@ fn sgl_id(w: usize) -> String {
     format!("sgl/sgl-ref-n{w}-p15-f32")
 }
 
+/// The criterion id of the all-threads ensemble bench at width `w` (its suffix `-t<T>` is the
+/// thread count of that run), if this run produced one.
+fn sgl_ens_id(m: &Measurements, w: usize) -> Option<String> {
+    let prefix = format!("sgl/sgl-ens-n{w}-p15-f32-t");
+    m.crit.keys().find(|k| k.starts_with(&prefix)).cloned()
+}
+
 fn link(root: &Path, out: &Path, target: &Path) -> String {
     let base = out.parent().unwrap_or(root);
     match target.strip_prefix(base) {
@@ -411,16 +418,18 @@ pub fn render(m: &Measurements, root: &Path, out: &Path, fig: &Result<PathBuf, S
         w,
         "Network-steps per second of full-batch SGL on the reference configuration (2 hidden \
          layers of width n, P = 15 points on the unit circle, sign activation, erf(1) surrogate, \
-         f32, lr 0.1). Ours: one network on one thread (`Trainer::step`). Peer: JAX jit + vmap \
-         over an ensemble, steps inside `lax.scan` (`benches/peers/jax_sgl.py`), compilation \
-         excluded, all threads XLA uses. Target (issue 6, reference width 500): at least 7e3 \
-         network-steps/s and at least 6x JAX.\n"
+         f32, lr 0.1). Ours: one network on one thread (`Trainer::step`), and an ensemble of 8 \
+         networks stepped in parallel on all threads (what `train_ensemble` and \
+         `reproduce-fig1` do). Peer: JAX jit + vmap over an ensemble, steps inside `lax.scan` \
+         (`benches/peers/jax_sgl.py`), compilation excluded, all threads XLA uses. The ratio \
+         compares like with like: our all-threads ensemble against JAX's. Target (issue 5, \
+         reference width 500): at least 7e3 network-steps/s and at least 6x JAX.\n"
     );
     let _ = writeln!(
         w,
-        "| width | sgntk steps/s (1 thread) | criterion id | JAX steps/s | JAX ensemble x steps | ratio | target |"
+        "| width | sgntk steps/s, 1 thread | sgntk steps/s, all threads | criterion ids | JAX steps/s | JAX ensemble x steps | ratio (all threads) | target |"
     );
-    let _ = writeln!(w, "|---|---|---|---|---|---|---|");
+    let _ = writeln!(w, "|---|---|---|---|---|---|---|---|");
     for wd in SGL_WIDTHS {
         let id = sgl_id(wd);
         let o = ours(m, &id);
@@ -430,21 +439,35 @@ pub fn render(m: &Measurements, root: &Path, out: &Path, fig: &Result<PathBuf, S
             }),
             Err(e) => nm(e),
         };
+        let ens_id = sgl_ens_id(m, wd);
+        let ens = match &ens_id {
+            Some(i) => ours(m, i),
+            None => Err("this run of the bench produced no ensemble result".to_string()),
+        };
+        let ens_rate = ens.as_ref().ok().and_then(|r| r.per_s());
+        let ens_s = match (&ens, ens_rate) {
+            (Ok(_), Some(x)) => sci(x),
+            (Ok(_), None) => "no throughput".into(),
+            (Err(e), _) => nm(e),
+        };
+        let ids = match &ens_id {
+            Some(i) => format!("`{id}`, `{i}`"),
+            None => format!("`{id}`"),
+        };
         let plan = m
             .jax
             .iter()
             .find(|j| j.0 == wd)
             .map_or("-".into(), |j| format!("{} x {}", j.1.0, j.1.1));
         let j = jax_at(m, wd);
-        let ours_rate = o.as_ref().ok().and_then(|r| r.per_s());
-        let (peer_s, rat) = match (&j, ours_rate) {
+        let (peer_s, rat) = match (&j, ens_rate) {
             (Ok((x, _)), Some(y)) => (sci(*x), ratio(y / x)),
             (Ok((x, _)), None) => (sci(*x), "-".into()),
             (Err(e), _) => (nm(e), "-".into()),
         };
         let tgt = if wd == 500 {
-            let abs = ours_rate.map(|y| y >= 7e3);
-            let rel = match (&j, ours_rate) {
+            let abs = ens_rate.map(|y| y >= 7e3);
+            let rel = match (&j, ens_rate) {
                 (Ok((x, _)), Some(y)) => Some(y / x >= 6.0),
                 _ => None,
             };
@@ -455,7 +478,7 @@ pub fn render(m: &Measurements, root: &Path, out: &Path, fig: &Result<PathBuf, S
         };
         let _ = writeln!(
             w,
-            "| {wd} | {ours_s} | `{id}` | {peer_s} | {plan} | {rat} | {tgt} |"
+            "| {wd} | {ours_s} | {ens_s} | {ids} | {peer_s} | {plan} | {rat} | {tgt} |"
         );
     }
     let _ = writeln!(w);
@@ -600,6 +623,7 @@ pub fn render(m: &Measurements, root: &Path, out: &Path, fig: &Result<PathBuf, S
                 .flat_map(|(f, _)| SIZES.iter().map(move |&p| gp_id(f, p))),
         )
         .chain(SGL_WIDTHS.iter().map(|&wd| sgl_id(wd)))
+        .chain(SGL_WIDTHS.iter().filter_map(|&wd| sgl_ens_id(m, wd)))
         .collect();
     let extra: Vec<_> = m
         .crit
