@@ -99,6 +99,8 @@ fn quadrature(c: &mut Criterion) {
         ("r-0.7-a2-b0.5", Cov2::new(2.0, 0.5, -0.7).unwrap()),
         ("r0.999999", Cov2::new(1.0, 1.0, 0.999_999).unwrap()),
         ("a1e4-b1", Cov2::new(1e4, 1.0, 50.0).unwrap()),
+        ("a100-b0.01-r0.9", Cov2::new(100.0, 0.01, 0.9).unwrap()),
+        ("r0.95", Cov2::new(1.0, 1.0, 0.95).unwrap()),
     ];
     let tanh = act("tanh");
     let act_pairs = [("tanh-tanh", ActPair::new(&tanh, &tanh, Method::Auto))];
@@ -126,6 +128,14 @@ fn quadrature(c: &mut Criterion) {
         (
             "tanhd-atan2",
             DerivPair::new(&tanh.derivative(), &surr("atan:2"), Method::Auto),
+        ),
+        (
+            "fastsigmoid25-fastsigmoid25",
+            DerivPair::new(
+                &surr("fast-sigmoid:25"),
+                &surr("fast-sigmoid:25"),
+                Method::Auto,
+            ),
         ),
     ];
     for (name, pair) in &der_pairs {
