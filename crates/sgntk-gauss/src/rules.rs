@@ -139,7 +139,8 @@ pub(crate) fn graded(feats: &[(f64, f64)], lo: f64, hi: f64, cap: f64, ratio: f6
     // (`p + 0.0` maps -0 to +0, which `total_cmp` would order apart.)
     let mut feats: Vec<(f64, f64)> = feats.iter().map(|&(p, s)| (p + 0.0, s)).collect();
     feats.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.total_cmp(&y.1)));
-    feats.dedup_by(|x, y| x.0 == y.0);
+    // Exact: the same feature point mapped by the same expression.
+    feats.dedup_by(|x, y| x.0.to_bits() == y.0.to_bits());
     for &(p, s) in &feats {
         if !p.is_finite() {
             continue;

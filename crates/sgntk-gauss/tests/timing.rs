@@ -57,7 +57,10 @@ fn time_at(name: &str, covs: &[Cov2], f: impl Fn(&Cov2) -> f64) {
 }
 
 /// Pairs timed by both tests.
-fn pairs() -> Vec<(&'static str, Box<dyn Fn(&Cov2) -> f64>)> {
+/// A timed pair: its name and one expectation per covariance.
+type Timed = (&'static str, Box<dyn Fn(&Cov2) -> f64>);
+
+fn pairs() -> Vec<Timed> {
     let act = |s: &str| s.parse::<Activation>().unwrap();
     let surr = |s: &str| s.parse::<Surrogate>().unwrap().derivative();
     let tt = ActPair::new(&act("tanh"), &act("tanh"), Method::Auto);
