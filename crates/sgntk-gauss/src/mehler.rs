@@ -1,4 +1,5 @@
-//! Mehler (Hermite) series for two analytic factors (scheme in `docs/gauss.md`, section 4).
+//! Mehler (Hermite) series for two factors without a one-dimensional closed form (scheme in
+//! `docs/gauss.md`, section 4).
 //!
 //! With `u = sqrt(a) x`, `v = sqrt(b) y` and `(x, y)` standard with correlation `rho`, Mehler's
 //! formula gives
@@ -7,8 +8,9 @@
 //! `d_k = E[g(sqrt(b) Z) h_k(Z)]`,
 //!
 //! with `h_k = He_k / sqrt(k!)` the orthonormal Hermite polynomials. All `c_k` come from one
-//! trapezoid rule over the same nodes (one evaluation of `f` per node, `h_k` by the three-term
-//! recurrence), so the cost is `N` evaluations of each function plus `O(N K)` flops, instead of
+//! rule over the same nodes (one evaluation of `f` per node, `h_k` by the three-term
+//! recurrence): the trapezoid rule for a factor analytic in a strip, Gauss-Legendre on graded
+//! panels (`rules.rs`) for a kinked or narrow one, whichever has fewer nodes. The cost is `N` evaluations of each function plus `O(N K)` flops, instead of
 //! the `O(N^2)` evaluations of a nested rule. Error budget (relative to `||f|| ||g||`, the
 //! `L^2(N(0,1))` norms, which bound `|E[f g]|`):
 //!
@@ -22,7 +24,13 @@
 //! * discretisation: for `f(sqrt(a) z)` analytic in `|Im z| < d` the trapezoid rule of step
 //!   `h` errs by about `exp(-2 pi d' / h)` times the growth of the integrand on the strip
 //!   `|Im z| = d'`; the Hermite function grows there like `exp(d' sqrt(2k + 1))`, weighted by
-//!   `|rho|^k` in the sum, so the exponent is raised by `max_k (k ln|rho| + d' sqrt(2k + 1))`.
+//!   `|rho|^k` in the sum, so the exponent is raised by `max_k (k ln|rho| + d' sqrt(2k + 1))`;
+//!   on panels of half-width `r` (ellipse height `1.73 r`) the same growth is kept below `e^4`
+//!   by the choice of `r`;
+//! * Parseval remainder: `sum_{k>K} c_k^2 = ||f||^2 - sum_{k<=K} c_k^2 =: R_f`, so the tail is
+//!   also below `|rho|^(K+1) sqrt(R_f R_g)` (each remainder floored at `REM_FLOOR ||.||^2`);
+//!   for analytic factors this stops the sum after tens to hundreds of terms even at
+//!   `|rho| = 0.99`, which makes the series usable up to `RHO_MAX`.
 
 use super::{Ctx, Func, TRAP_EXP};
 use crate::numeric::npdf;
@@ -30,8 +38,9 @@ use crate::rules::{GL_N, graded, panel_rule};
 
 /// Node truncation (see the module docs: `5e-17` relative).
 const LM: f64 = 12.0;
-/// The series is used for `|rho| <= RHO_MAX`; above, the number of terms grows as
-/// `1/(1 - |rho|)` and the nested rule is cheaper.
+/// The series is used for `|rho| <= RHO_MAX` (above 0.9 only for two analytic factors, with a
+/// term budget and a cost limit); above, the nested rule with Gauss-Hermite inner sums is
+/// cheaper.
 pub(super) const RHO_MAX: f64 = 0.999;
 /// Floor of the Parseval remainders, relative to the squared norms: the rounding of sums of
 /// up to ~1000 positive terms (`1000 eps = 1.1e-13` at worst), which dominates the quadrature

@@ -5,14 +5,17 @@
 //! one-dimensional integral `int phi(z1) f(sqrt(a) z1) H(z1) dz1`, where
 //! `H(z1) = E[g(k z1 + tau Z)]` is a Gaussian expectation in closed form when `g` has one
 //! (sign, step, erf, relu, identity, their derivatives, boxcar) and a quadrature otherwise.
-//! Every one-dimensional integral runs over `[-L, L]` standard deviations, split at the
-//! function's jumps, kinks and (for narrow functions) its centre and width, each mapped through
-//! the linear change of variables, and integrated by the double-exponential (tanh-sinh) rule of
-//! the `quadrature` crate. Where the integrand is analytic in a strip the trapezoid rule replaces
-//! it (exponentially accurate, no adaptivity), and an inner integral that needs quadrature is
-//! interpolated in its mean by Chebyshev polynomials instead of being recomputed at every outer
-//! node; when both factors are analytic and `|rho| <= 0.9`, the Mehler (Hermite) series
-//! `sum_k rho^k c_k d_k` replaces the nested rule altogether (`mehler.rs`). Point masses
+//! Every one-dimensional integral runs over `[-L, L]` standard deviations. For catalogue
+//! functions it is a Gauss-Legendre rule on panels graded around every jump, kink and centre
+//! (mapped through the linear change of variables; `panel.rs`, `rules.rs`), a trapezoid rule
+//! where the integrand is analytic in a strip and that needs fewer nodes, or a short
+//! Gauss-Hermite sum when the conditional Gaussian is narrow against the distance to the
+//! function's singularities (`|rho|` near 1); for user-defined functions it is the
+//! double-exponential (tanh-sinh) rule of the `quadrature` crate, split at the declared
+//! breakpoints. An inner integral that needs quadrature may be interpolated in its mean by
+//! Chebyshev polynomials instead of being recomputed at every outer node; when neither factor
+//! has a one-dimensional closed form, the Mehler (Hermite) series `sum_k rho^k c_k d_k`
+//! replaces the nested rule where it is cheaper (`mehler.rs`). Point masses
 //! `w delta(x - t)` contribute conditional one-dimensional integrals `w p_u(t) E[g(v) | u = t]`,
 //! and two point masses the bivariate density.
 
