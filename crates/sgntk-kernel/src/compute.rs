@@ -15,6 +15,7 @@ use crate::engine::{
 };
 use crate::error::KernelError;
 use crate::fast::ErfPairs;
+use crate::table::{TABLE_MIN_ENTRIES, TablePairs, common_variances};
 
 /// A point set copied to row-major order, with its per-point variances `Sigma^(l)(x, x)`,
 /// `l = 1..=L+1` (row-major, `L + 1` per point).
@@ -448,7 +449,36 @@ impl Architecture {
     /// the rest is mirrored: about half the work, and an exactly symmetric result. The first
     /// failing entry in column-major order is the same as in the full computation (the set of
     /// failing entries is symmetric, and its first entry lies on or below the diagonal).
+    ///
+    /// Quadrature-fallback pairs on point sets of one norm are answered from per-layer tables
+    /// (see [`crate::table`]) when the matrix is large enough to amortise them.
     fn fill<P: Pairs>(
+        &self,
+        eng: &Engine<P>,
+        tangents: &[KernelKind],
+        sources: &[Source],
+        p1: &Points,
+        p2: &Points,
+        outs: &mut [MatMut<'_, f64>],
+    ) -> Result<(), KernelError> {
+        let depth = eng.depth();
+        if P::TABULATE && p1.n * p2.n >= TABLE_MIN_ENTRIES {
+            if let Some(vars) = common_variances(&p1.var, &p2.var, depth + 1, depth) {
+                if let Some(pairs) = TablePairs::build(&eng.pairs, &vars, tangents.len()) {
+                    let tabulated = Engine {
+                        w_in: eng.w_in,
+                        b_in: eng.b_in,
+                        steps: eng.steps.clone(),
+                        pairs,
+                    };
+                    return self.fill_with(&tabulated, tangents, sources, p1, p2, outs);
+                }
+            }
+        }
+        self.fill_with(eng, tangents, sources, p1, p2, outs)
+    }
+
+    fn fill_with<P: Pairs>(
         &self,
         eng: &Engine<P>,
         tangents: &[KernelKind],

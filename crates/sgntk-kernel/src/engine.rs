@@ -30,6 +30,10 @@ pub(crate) struct EntryError {
 /// The expectations of one recursion step, for a fixed activation and a fixed list of tangent
 /// derivative pairs, at the covariance `[[a, c], [c, b]]` (`c^2 <= ab` guaranteed by the caller).
 pub(crate) trait Pairs: Sync {
+    /// Whether steps are expensive enough (quadrature) to tabulate for point sets of one norm
+    /// (see [`crate::table`]).
+    const TABULATE: bool = false;
+
     /// Returns `E[phi(u) phi(v)]` and writes `E[alpha_k(u) beta_k(v)]` to `d[k]` for every
     /// tangent `k`; an error names the tangent (`None`: the activation pair).
     fn step(
@@ -117,6 +121,8 @@ impl GaussPairs {
 }
 
 impl Pairs for GaussPairs {
+    const TABULATE: bool = true;
+
     #[inline]
     fn step(
         &self,

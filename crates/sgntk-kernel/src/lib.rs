@@ -38,6 +38,7 @@ mod compute;
 mod engine;
 mod error;
 mod fast;
+mod table;
 #[cfg(test)]
 mod tests;
 

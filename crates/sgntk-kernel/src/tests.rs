@@ -275,3 +275,55 @@ fn kernel_into_matches_kernel_and_checks_shapes() {
         .unwrap_err();
     assert!(e.to_string().contains("number of output matrices"), "{e}");
 }
+
+/// Quadrature-fallback kernels on points of one norm go through the per-layer tables (the
+/// matrix has >= TABLE_MIN_ENTRIES entries); every entry matches the direct evaluation (one
+/// column at a time: too few entries to tabulate) to 1e-10 of the kernel's scale.
+#[test]
+fn tabulated_kernels_match_direct_columns() {
+    use std::sync::atomic::Ordering;
+    let n = 110;
+    assert!(n * n >= crate::table::TABLE_MIN_ENTRIES && n < crate::table::TABLE_MIN_ENTRIES);
+    // One norm (1.3) in dimension 3, uneven angles.
+    let x = Mat::from_fn(n, 3, |i, j| {
+        let a = 0.3 + 5.9 * (i as f64 / n as f64).powf(1.3);
+        let z = 0.6;
+        let r = (1.3f64 * 1.3 - z * z).sqrt();
+        [r * a.cos(), r * a.sin(), z][j]
+    });
+    for (act, sur) in [
+        ("tanh", "erf:1"),
+        ("sign", "fast-sigmoid:25"),
+        ("relu", "atan:2"),
+    ] {
+        let arch =
+            Architecture::new(3, 2, 1.2, 0.2, act.parse().unwrap(), sur.parse().unwrap()).unwrap();
+        let kinds: Vec<KernelKind> = if act == "sign" {
+            vec![KernelKind::Nngp, KernelKind::SgNtk]
+        } else {
+            vec![KernelKind::Nngp, KernelKind::Ntk, KernelKind::SgNtk]
+        };
+        let before = crate::table::TABLE_BUILDS.load(Ordering::Relaxed);
+        let full = arch.kernels(&kinds, x.as_ref(), x.as_ref()).unwrap();
+        assert!(
+            crate::table::TABLE_BUILDS.load(Ordering::Relaxed) > before,
+            "{act}: tables not used"
+        );
+        for j in 0..n {
+            let col = arch
+                .kernels(&kinds, x.as_ref(), x.as_ref().subrows(j, 1))
+                .unwrap();
+            for (f, c) in full.iter().zip(&col) {
+                let scale = f[(j, j)].abs().max(1.0);
+                for i in 0..n {
+                    assert!(
+                        (f[(i, j)] - c[(i, 0)]).abs() <= 1e-10 * scale,
+                        "{act} ({i}, {j}): {} vs {}",
+                        f[(i, j)],
+                        c[(i, 0)]
+                    );
+                }
+            }
+        }
+    }
+}

@@ -29,11 +29,30 @@ const KERNEL_ROWS: [(&str, &str, Option<&str>); 4] = [
     ),
 ];
 /// Quadrature-fallback kernel benches.
-const KERNEL_QUAD: [(&str, &str); 2] = [
-    ("kernel/ntk-tanh-erf:1-depth2/n64", "NTK, tanh (quadrature)"),
+const KERNEL_QUAD: [(&str, &str); 6] = [
+    (
+        "kernel/ntk-tanh-erf:1-depth2/n64",
+        "NTK, tanh (quadrature, direct)",
+    ),
+    (
+        "kernel/ntk-tanh-erf:1-depth2/n1000",
+        "NTK, tanh (quadrature, tabulated)",
+    ),
+    (
+        "kernel/ntk-tanh-erf:1-depth2/n4000",
+        "NTK, tanh (quadrature, tabulated)",
+    ),
     (
         "kernel/sgntk-sign-fast-sigmoid:25-depth2/n64",
-        "SG-NTK, sign / fast-sigmoid(25) (quadrature)",
+        "SG-NTK, sign / fast-sigmoid(25) (quadrature, direct)",
+    ),
+    (
+        "kernel/sgntk-sign-fast-sigmoid:25-depth2/n1000",
+        "SG-NTK, sign / fast-sigmoid(25) (quadrature, tabulated)",
+    ),
+    (
+        "kernel/sgntk-sign-fast-sigmoid:25-depth2/n4000",
+        "SG-NTK, sign / fast-sigmoid(25) (quadrature, tabulated)",
     ),
 ];
 /// GP benches (function id in group `gp`, label).
@@ -332,7 +351,11 @@ pub fn render(m: &Measurements, root: &Path, out: &Path, fig: &Result<PathBuf, S
          and mirrors the rest (both are symmetric); the SG-NTK is never symmetric and is computed \
          in full. A fresh output matrix is allocated and zero-filled in parallel on every call \
          (the `-into` row reuses one buffer, as a caller computing many kernels of one size \
-         would). Target (issue 6): at least 3x neural-tangents.\n"
+         would). Quadrature-fallback pairs (no closed form) on points of one norm are \
+         answered from per-layer Chebyshev tables in the angle (built from ~1500 quadratures per \
+         layer, checked to 1e-11; `crates/sgntk-kernel/src/table.rs`); at N = 64 the matrix is \
+         too small to amortise a table and every entry is a quadrature. Target (issue 6): at \
+         least 3x neural-tangents.\n"
     );
     let _ = writeln!(
         w,
