@@ -173,8 +173,9 @@ fn panels_match_tanh_sinh() {
     eprintln!("panels vs tanh-sinh: worst {worst:e}");
 }
 
-/// The wider sweep behind the figures in `docs/gauss.md` (slow: the tanh-sinh reference takes
-/// up to 0.1 s per value): `cargo test --release -p sgntk-gauss --lib -- --ignored sweep`.
+/// The wider sweep behind the figures in `docs/gauss.md`: 300 covariances with variances
+/// 0.01..1e4 and 100 with variances 1e-8..1e6 (slow: the tanh-sinh reference takes up to
+/// 0.1 s per value): `cargo test --release -p sgntk-gauss --lib -- --ignored sweep`.
 #[test]
 #[ignore]
 fn panels_sweep() {
@@ -189,7 +190,11 @@ fn panels_sweep() {
         s("sigmoid:4"),
     ];
     let mut worst: f64 = 0.0;
-    for (i, cov) in sweep_covs(300, 11, (-2.0, 4.0)).iter().enumerate() {
+    let covs = sweep_covs(300, 11, (-2.0, 4.0))
+        .into_iter()
+        .chain(sweep_covs(100, 13, (-8.0, 6.0)));
+    for (i, cov) in covs.enumerate() {
+        let cov = &cov;
         let f = &funcs[i % funcs.len()];
         let g = &funcs[(i / funcs.len()) % funcs.len()];
         let err = route_error(f, g, cov);

@@ -175,6 +175,12 @@ CASES = [
     ("deriv", "~fast-sigmoid:25", "~fast-sigmoid:25", "1.0", "1.0", "0.999999"),
     ("deriv", "~fast-sigmoid:25", "~fast-sigmoid:25", "100.0", "0.01", "0.9"),
     ("deriv", "~fast-sigmoid:25", "~triangle:1", "1.0", "1.0", "0.6"),
+    # Extreme variances where the new routes and split tanh-sinh differed most (9e-11, 1.5e-9);
+    # mpmath sides with the new routes (2e-14, 3e-14).
+    ("deriv", "~sigmoid:4", "~atan:2", "6.840868104022572e-6", "441883.5696506909",
+     "-0.6209736802048063"),
+    ("deriv", "tanh'", "~fast-sigmoid:25", "9.016636216074166e-6", "624971.478601415",
+     "0.35445328519471414"),
 ]
 
 
