@@ -28,6 +28,7 @@ use crate::closed::DEGENERATE;
 use crate::error::{GaussError, Result};
 use crate::expect::{Cov2, deriv_name};
 use crate::numeric::{INV_SQRT_2PI, erf, ncdf, npdf};
+use crate::rules::Cheb;
 
 /// Truncation of every Gaussian integral at `|z| <= L` standard deviations: the neglected mass
 /// is `2 Phi(-9) = 2.3e-19`, times at most a polynomially growing integrand.
@@ -627,54 +628,6 @@ fn checked_integrate(g: &impl Fn(f64) -> f64, lo: f64, hi: f64, tol: f64) -> qua
         return o;
     }
     integrate(g, lo, hi, 0.0)
-}
-
-/// Barycentric interpolant at the Chebyshev points of the first kind on `[lo, hi]`.
-struct Cheb {
-    x: Vec<f64>,
-    fx: Vec<f64>,
-    w: Vec<f64>,
-}
-
-impl Cheb {
-    fn constant(v: f64) -> Self {
-        Self {
-            x: vec![0.0],
-            fx: vec![v],
-            w: vec![1.0],
-        }
-    }
-
-    fn build(lo: f64, hi: f64, n: usize, f: impl Fn(f64) -> f64) -> Self {
-        let (mut x, mut fx, mut w) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::new());
-        for j in 0..n {
-            let t = std::f64::consts::PI * (j as f64 + 0.5) / n as f64;
-            let xj = 0.5 * (lo + hi) + 0.5 * (hi - lo) * t.cos();
-            x.push(xj);
-            fx.push(f(xj));
-            // Barycentric weights of the first-kind points: (-1)^j sin(t_j).
-            w.push(if j % 2 == 0 { t.sin() } else { -t.sin() });
-        }
-        Self { x, fx, w }
-    }
-
-    #[inline]
-    fn eval(&self, x: f64) -> f64 {
-        if self.x.len() == 1 {
-            return self.fx[0];
-        }
-        let (mut num, mut den) = (0.0, 0.0);
-        for ((&xj, &fj), &wj) in self.x.iter().zip(&self.fx).zip(&self.w) {
-            let d = x - xj;
-            if d == 0.0 {
-                return fj;
-            }
-            let q = wj / d;
-            num += q * fj;
-            den += q;
-        }
-        num / den
-    }
 }
 
 /// The trapezoid rule of step `h` for `int phi_N(z) F(z) dz` on `|z| <= TRAP_L` (symmetric

@@ -19,6 +19,8 @@
 //!   interpolation; `int phi_N He_n^2 = n!`), and Cauchy's estimate
 //!   `|g^(2n)| <= (2n)! M / r^(2n)` gives `|error| <= M n! (tau / r)^(2n)` (plus the Gaussian
 //!   mass beyond `9 tau`, `2.3e-19`).
+//!
+//! Also the barycentric Chebyshev interpolant of an inner expectation in its mean ([`Cheb`]).
 
 use std::sync::OnceLock;
 
@@ -192,6 +194,54 @@ pub(crate) fn panel_rule(breaks: &[f64]) -> (Vec<f64>, Vec<f64>) {
         }
     }
     (zs, ws)
+}
+
+/// Barycentric interpolant at the Chebyshev points of the first kind on `[lo, hi]`.
+pub(crate) struct Cheb {
+    x: Vec<f64>,
+    fx: Vec<f64>,
+    w: Vec<f64>,
+}
+
+impl Cheb {
+    pub(crate) fn constant(v: f64) -> Self {
+        Self {
+            x: vec![0.0],
+            fx: vec![v],
+            w: vec![1.0],
+        }
+    }
+
+    pub(crate) fn build(lo: f64, hi: f64, n: usize, f: impl Fn(f64) -> f64) -> Self {
+        let (mut x, mut fx, mut w) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::new());
+        for j in 0..n {
+            let t = std::f64::consts::PI * (j as f64 + 0.5) / n as f64;
+            let xj = 0.5 * (lo + hi) + 0.5 * (hi - lo) * t.cos();
+            x.push(xj);
+            fx.push(f(xj));
+            // Barycentric weights of the first-kind points: (-1)^j sin(t_j).
+            w.push(if j % 2 == 0 { t.sin() } else { -t.sin() });
+        }
+        Self { x, fx, w }
+    }
+
+    #[inline]
+    pub(crate) fn eval(&self, x: f64) -> f64 {
+        if self.x.len() == 1 {
+            return self.fx[0];
+        }
+        let (mut num, mut den) = (0.0, 0.0);
+        for ((&xj, &fj), &wj) in self.x.iter().zip(&self.fx).zip(&self.w) {
+            let d = x - xj;
+            if d == 0.0 {
+                return fj;
+            }
+            let q = wj / d;
+            num += q * fj;
+            den += q;
+        }
+        num / den
+    }
 }
 
 #[cfg(test)]
