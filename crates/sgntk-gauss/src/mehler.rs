@@ -59,8 +59,12 @@ const BUDGET: f64 = 5e5;
 /// at `|Im z| = b`, weighted by `|rho|^k`.
 fn growth(b: f64, rho: f64, kmax: usize) -> f64 {
     let lr = rho.abs().max(1e-300).ln();
-    (0..=kmax)
-        .map(|k| k as f64 * lr + b * (2.0 * k as f64 + 1.0).sqrt())
+    let at = |k: f64| k * lr + b * (2.0 * k + 1.0).sqrt();
+    // Concave in k: the maximum is at sqrt(2k + 1) = b / |ln rho| (clamped to [0, kmax]).
+    let k = (((b / lr).powi(2) - 1.0) / 2.0).clamp(0.0, kmax as f64);
+    [k.floor(), k.ceil().min(kmax as f64), 0.0, kmax as f64]
+        .into_iter()
+        .map(at)
         .fold(0.0, f64::max)
 }
 
@@ -79,7 +83,7 @@ fn step(d: f64, rho: f64, kmax: usize) -> f64 {
 /// the panel rule (`rho = 3.73`) reaches `|Im z| = 1.73 r`, where the Hermite functions grow
 /// like `exp(1.73 r sqrt(2k + 1))`; weighted by `|rho|^k` the largest growth is
 /// `exp((1.73 r)^2 / (2 |ln rho|))`, kept below `e^4` by `r <= sqrt(8 |ln rho|) / 1.73`.
-fn rule(f: &Func, s: f64, rho: f64, kmax: usize) -> Option<(Vec<f64>, Vec<f64>)> {
+fn rule(f: &Func, s: f64, rho: f64, kmax: usize) -> Option<Rule> {
     let trap = f.strip().map(|d| step(d / s, rho, kmax));
     let n_trap = trap.map_or(f64::INFINITY, |h| 2.0 * LM / h);
     let panels = f.structure().map(|st| {
@@ -95,13 +99,39 @@ fn rule(f: &Func, s: f64, rho: f64, kmax: usize) -> Option<(Vec<f64>, Vec<f64>)>
         .as_ref()
         .map_or(f64::INFINITY, |b| ((b.len() - 1) * GL_N) as f64);
     if n_panels < n_trap {
-        return panels.map(|b| panel_rule(&b));
+        return panels.map(Rule::Panels);
     }
-    let h = trap?;
-    let n = (LM / h).ceil() as i64;
-    let z: Vec<f64> = (-n..=n).map(|j| j as f64 * h).collect();
-    let w = z.iter().map(|&z| h * npdf(z)).collect();
-    Some((z, w))
+    trap.map(Rule::Trap)
+}
+
+/// A rule chosen by [`rule`], materialised only once the cost is accepted.
+enum Rule {
+    /// Trapezoid rule of this step on `|z| <= LM`.
+    Trap(f64),
+    /// Gauss-Legendre on the panels with these boundaries.
+    Panels(Vec<f64>),
+}
+
+impl Rule {
+    fn len(&self) -> usize {
+        match self {
+            Self::Trap(h) => 2 * (LM / h).ceil() as usize + 1,
+            Self::Panels(b) => (b.len() - 1) * GL_N,
+        }
+    }
+
+    /// Nodes and weights (including `phi`).
+    fn nodes(&self) -> (Vec<f64>, Vec<f64>) {
+        match self {
+            Self::Trap(h) => {
+                let n = (LM / h).ceil() as i64;
+                let z: Vec<f64> = (-n..=n).map(|j| j as f64 * h).collect();
+                let w = z.iter().map(|&z| h * npdf(z)).collect();
+                (z, w)
+            }
+            Self::Panels(b) => panel_rule(b),
+        }
+    }
 }
 
 /// The products `w_j F(z_j)`, `F(z) = f(s z)`, and the squared norm `sum_j w_j F(z_j)^2`.
@@ -209,9 +239,8 @@ pub(super) fn mehler(ctx: &Ctx, f: &Func, g: &Func, su: f64, sv: f64, rho: f64) 
         let d = (f.strip()? / su + g.strip()? / sv).min(6.0);
         kabs.min((1.5 * (34.0 / d).powi(2)).ceil() as usize)
     };
-    let (zf, wf) = rule(f, su, rho, kmax)?;
-    let (zg, wg) = rule(g, sv, rho, kmax)?;
-    let nodes = (zf.len() + zg.len()) as f64;
+    let (rf, rg) = (rule(f, su, rho, kmax)?, rule(g, sv, rho, kmax)?);
+    let nodes = (rf.len() + rg.len()) as f64;
     let cost = nodes * kmax.max(1) as f64;
     let budget = if rho.abs() <= 0.9 {
         BUDGET
@@ -221,6 +250,7 @@ pub(super) fn mehler(ctx: &Ctx, f: &Func, g: &Func, su: f64, sv: f64, rho: f64) 
     if cost.is_nan() || cost > budget {
         return None;
     }
+    let ((zf, wf), (zg, wg)) = (rf.nodes(), rg.nodes());
     let (wf, nf2) = weighted(ctx, f, su, &zf, &wf);
     let (wg, ng2) = weighted(ctx, g, sv, &zg, &wg);
     let nn = (nf2 * ng2).sqrt();
