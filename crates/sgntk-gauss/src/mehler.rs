@@ -10,8 +10,9 @@
 //! with `h_k = He_k / sqrt(k!)` the orthonormal Hermite polynomials. All `c_k` come from one
 //! rule over the same nodes (one evaluation of `f` per node, `h_k` by the three-term
 //! recurrence): the trapezoid rule for a factor analytic in a strip, Gauss-Legendre on graded
-//! panels (`rules.rs`) for a kinked or narrow one, whichever has fewer nodes. The cost is `N` evaluations of each function plus `O(N K)` flops, instead of
-//! the `O(N^2)` evaluations of a nested rule. Error budget (relative to `||f|| ||g||`, the
+//! panels (`rules.rs`) for a kinked or narrow one, whichever has fewer nodes. The cost is `N`
+//! evaluations of each function plus `O(N K)` flops, instead of the `O(N^2)` evaluations of a
+//! nested rule. Error budget (relative to `||f|| ||g||`, the
 //! `L^2(N(0,1))` norms, which bound `|E[f g]|`):
 //!
 //! * series tail: `|sum_{k>K} rho^k c_k d_k| <= |rho|^(K+1) ||f|| ||g||` (Cauchy-Schwarz and

@@ -420,8 +420,8 @@ impl Ctx {
         };
         let k = sv * rho;
         let tau = sv * ((1.0 - rho) * (1.0 + rho)).sqrt();
-        // Both factors analytic and the inner expectation not in closed form: the Mehler
-        // series needs N evaluations of each factor instead of N^2 (`mehler.rs`).
+        // The inner expectation not in closed form: the Mehler series needs N evaluations of
+        // each factor instead of N^2 (`mehler.rs`; it declines where it would cost more).
         // ... unless the inner expectation of an analytic g is a Gauss-Hermite sum of a few
         // nodes (tau small against the strip of g): then the nested rule costs about
         // (n + 1) evaluations per outer node, while the series needs ln(eps)/ln|rho| terms.
@@ -552,8 +552,8 @@ impl Ctx {
     }
 
     /// Chebyshev interpolant of `mu -> E[g(mu + tau Z)]` on `|mu| <= |k| L`, or `None` when it
-    /// would need more than `min(most, 256)` nodes or fails its check (agreement with direct evaluation to
-    /// `CHEB_TOL mg` at four points between nodes).
+    /// would need more than `min(most, 256)` nodes or fails its check (agreement with direct
+    /// evaluation to `CHEB_TOL mg` at four points between nodes).
     fn interpolate_h(
         &self,
         g: &Func,
