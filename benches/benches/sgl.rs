@@ -54,9 +54,11 @@ fn fast<T: Float>(c: &mut Criterion, n: usize) {
     );
 }
 
-/// Networks and steps per timed iteration of the ensemble bench.
+/// Networks and steps per timed iteration of the ensemble bench (each thread keeps one network
+/// for 250 steps, as `train_ensemble` keeps it for the whole run: switching networks every few
+/// steps would measure L2 refills of the 1 MB weight matrices instead of training).
 const ENS_NETWORKS: usize = 8;
-const ENS_STEPS: usize = 20;
+const ENS_STEPS: usize = 250;
 
 /// An ensemble of independent networks trained in parallel on all of rayon's threads (as
 /// `train_ensemble` and `cargo xtask reproduce-fig1` do): the like-for-like comparison with the

@@ -69,14 +69,16 @@ pub fn nngp_regression(
         }
         k
     };
-    let attempt = |k: &Mat<f64>| -> Result<(Cholesky, f64), GpError> {
-        let chol = Cholesky::new(k.as_ref(), par)
+    // One copy of Sigma(X, X) (+ noise), factorized in place.
+    let attempt = |extra: f64| -> Result<(Cholesky, f64), GpError> {
+        let k = build(extra);
+        let norm = norm1(k.as_ref());
+        let chol = Cholesky::from_owned(k, par)
             .map_err(|index| GpError::NotPositiveDefinite { what: WHAT, index })?;
-        let condition = chol.condition_estimate(norm1(k.as_ref()));
+        let condition = chol.condition_estimate(norm);
         Ok((chol, condition))
     };
-    let k = build(0.0);
-    let first = attempt(&k);
+    let first = attempt(0.0);
     let (chol, condition, jitter) = match first {
         Ok((chol, condition)) if condition <= opts.max_condition => (chol, condition, None),
         other => {
@@ -91,9 +93,12 @@ pub fn nngp_regression(
                     Err(e) => e,
                 });
             };
-            let mean_diag = (0..p).map(|i| k[(i, i)].abs()).sum::<f64>() / p as f64;
+            let mean_diag = (0..p)
+                .map(|i| (sigma_train_train[(i, i)] + noise).abs())
+                .sum::<f64>()
+                / p as f64;
             let amount = eps * mean_diag;
-            let (chol, condition) = attempt(&build(amount))?;
+            let (chol, condition) = attempt(amount)?;
             if condition > opts.max_condition {
                 return Err(GpError::IllConditioned {
                     what: WHAT,

@@ -4,7 +4,9 @@ use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
 
 use crate::dense::{Lu, norm1};
-use crate::matfun::{gradient_descent_d, gradient_descent_g, gradient_flow_d, gradient_flow_g};
+use crate::matfun::{
+    gradient_descent_d, gradient_descent_g, gradient_flow_dt_times, gradient_flow_g,
+};
 use crate::validate;
 use crate::{FiniteTimeMethod, GpError, GpOptions, Prediction, TestKernels, Time, TrainingKernels};
 
@@ -121,7 +123,7 @@ pub fn predict(
                 m,
                 test.i_test_train,
                 opts,
-                |par| gradient_flow_d(m, s, par),
+                |w, par| gradient_flow_dt_times(m, s, w, par),
                 |par| gradient_flow_g(m, s, par),
             )
         }
@@ -132,7 +134,12 @@ pub fn predict(
                 m,
                 test.i_test_train,
                 opts,
-                |par| gradient_descent_d(m, h, steps, par),
+                |w, par| {
+                    let d = gradient_descent_d(m, h, steps, par);
+                    let mut out = Mat::zeros(d.ncols(), w.ncols());
+                    matmul(out.as_mut(), Accum::Replace, d.transpose(), w, 1.0, par);
+                    out
+                },
                 |par| gradient_descent_g(m, h, steps, par),
             )
         }
@@ -150,7 +157,7 @@ fn finite_time(
     m: MatRef<'_, f64>,
     i_test_train: MatRef<'_, f64>,
     opts: &GpOptions,
-    d: impl FnOnce(Par) -> Mat<f64>,
+    dt_times: impl FnOnce(MatRef<'_, f64>, Par) -> Mat<f64>,
     g: impl FnOnce(Par) -> Mat<f64>,
 ) -> (Mat<f64>, f64, Option<f64>) {
     let par = opts.par;
@@ -165,16 +172,12 @@ fn finite_time(
         // A^T = G^T I(x,X)^T = -D^T M^{-T} I(x,X)^T   (G = -M^{-1} D, D commutes with M)
         let mut w = i_test_train.transpose().to_owned();
         lu.solve_in_place(w.as_mut(), true);
-        let d = d(par);
-        let mut a_t = Mat::zeros(m.nrows(), i_test_train.nrows());
-        matmul(
-            a_t.as_mut(),
-            Accum::Replace,
-            d.transpose(),
-            w.as_ref(),
-            -1.0,
-            par,
-        );
+        let mut a_t = dt_times(w.as_ref(), par);
+        for c in 0..a_t.ncols() {
+            for x in a_t.col_as_slice_mut(c) {
+                *x = -*x;
+            }
+        }
         (a_t, condition, None)
     } else {
         let g = g(par);

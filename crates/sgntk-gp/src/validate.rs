@@ -22,9 +22,61 @@ pub(crate) fn shape(
     Ok(())
 }
 
-/// Checks every entry is finite.
+/// Column `j` of `m` as a slice, when its rows are contiguous.
+fn col(m: MatRef<'_, f64>, j: usize) -> Option<&[f64]> {
+    m.col(j).try_as_col_major().map(|c| c.as_slice())
+}
+
+/// Whether every entry of `c` is finite: `x - x` is 0 for finite `x` and NaN otherwise; eight
+/// independent sums so that the loop vectorises.
+fn all_finite(c: &[f64]) -> bool {
+    let mut acc = [0.0f64; 8];
+    let mut chunks = c.chunks_exact(8);
+    for ch in &mut chunks {
+        for (a, &x) in acc.iter_mut().zip(ch) {
+            *a += x - x;
+        }
+    }
+    let tail: f64 = chunks.remainder().iter().map(|&x| x - x).sum();
+    acc.iter().sum::<f64>() + tail == 0.0
+}
+
+/// The largest `|m_ij|` (eight independent maxima so that the loop vectorises).
+fn max_abs(m: MatRef<'_, f64>) -> f64 {
+    let mut best = 0.0f64;
+    for j in 0..m.ncols() {
+        match col(m, j) {
+            Some(c) => {
+                let mut acc = [0.0f64; 8];
+                let mut chunks = c.chunks_exact(8);
+                for ch in &mut chunks {
+                    for (a, &x) in acc.iter_mut().zip(ch) {
+                        let v = x.abs();
+                        *a = if v > *a { v } else { *a };
+                    }
+                }
+                for &x in chunks.remainder() {
+                    best = best.max(x.abs());
+                }
+                best = acc.iter().fold(best, |b, &a| b.max(a));
+            }
+            None => {
+                for i in 0..m.nrows() {
+                    best = best.max(m[(i, j)].abs());
+                }
+            }
+        }
+    }
+    best
+}
+
+/// Checks every entry is finite; the error names the first offending entry in column-major
+/// order.
 pub(crate) fn finite(what: &'static str, m: MatRef<'_, f64>) -> Result<(), GpError> {
     for j in 0..m.ncols() {
+        if col(m, j).is_some_and(all_finite) {
+            continue;
+        }
         for i in 0..m.nrows() {
             let value = m[(i, j)];
             if !value.is_finite() {
@@ -75,13 +127,7 @@ pub(crate) const SYMMETRY_TOL: f64 = 1e-8;
 pub(crate) fn symmetric(what: &'static str, m: MatRef<'_, f64>) -> Result<(), GpError> {
     const TILE: usize = 64;
     let n = m.nrows();
-    let mut scale = 0.0_f64;
-    for j in 0..n {
-        for i in 0..n {
-            scale = scale.max(m[(i, j)].abs());
-        }
-    }
-    let tol = SYMMETRY_TOL * scale;
+    let tol = SYMMETRY_TOL * max_abs(m);
     for j0 in (0..n).step_by(TILE) {
         let j1 = (j0 + TILE).min(n);
         // The first offending (col, row) over the tiles of this tile column.
