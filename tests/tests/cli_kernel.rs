@@ -3,12 +3,11 @@
 //! and built with cargo first if it is not there (integration tests of another package do not
 //! get `CARGO_BIN_EXE_sgntk`).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 mod common;
 
-use common::{binary, run, scratch, stderr};
+use common::{run, scratch, stderr};
 use faer::Mat;
 use sgntk::kernel::{Architecture, KernelKind};
 

@@ -145,7 +145,7 @@ proptest! {
     fn kernels_invariant_under_rotation(
         x1 in points(4, 3),
         x2 in points(3, 3),
-        angles in prop::array::uniform3(-3.14f64..3.14),
+        angles in prop::array::uniform3(-std::f64::consts::PI..std::f64::consts::PI),
         act in prop::sample::select(vec!["sign", "erf:2", "erf:10"]),
         sur in prop::sample::select(vec!["erf:1", "identity"]),
     ) {

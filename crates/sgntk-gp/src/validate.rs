@@ -29,6 +29,7 @@ fn col(m: MatRef<'_, f64>, j: usize) -> Option<&[f64]> {
 
 /// Whether every entry of `c` is finite: `x - x` is 0 for finite `x` and NaN otherwise; eight
 /// independent sums so that the loop vectorises.
+#[allow(clippy::eq_op)] // x - x is the point: NaN exactly when x is not finite
 fn all_finite(c: &[f64]) -> bool {
     let mut acc = [0.0f64; 8];
     let mut chunks = c.chunks_exact(8);

@@ -217,7 +217,8 @@ impl<'a, P: Pairs> TablePairs<'a, P> {
     pub(crate) fn build(inner: &'a P, vars: &[f64], nt: usize) -> Option<Self> {
         let mut layers: Vec<LayerTable> = Vec::new();
         for &v in vars {
-            if layers.iter().any(|t| t.v == v) {
+            // The same variance twice (bit for bit): one table serves both layers.
+            if layers.iter().any(|t| t.v.to_bits() == v.to_bits()) {
                 continue;
             }
             layers.push(build_layer(inner, v, nt));
@@ -232,11 +233,12 @@ impl<'a, P: Pairs> TablePairs<'a, P> {
 
     /// The piece answering correlation `rho` at a layer table, and the local coordinate.
     #[inline]
-    fn locate<'t>(table: &'t LayerTable, rho: f64) -> Option<(&'t Piece, f64)> {
+    fn locate(table: &LayerTable, rho: f64) -> Option<(&Piece, f64)> {
         let upper = rho < 0.0;
         // x = distance of theta from the nearer end: acos(|rho|) (exact for either half).
         let x = rho.abs().acos();
-        if !(x > 0.0) {
+        // x is NaN only for |rho| > 1 (excluded by the caller); x = 0 is rho = +-1.
+        if x.is_nan() || x <= 0.0 {
             return None;
         }
         let j = (HALF_PI / x).log2().floor().max(0.0) as usize;
