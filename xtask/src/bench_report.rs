@@ -93,6 +93,9 @@ pub struct Measurements {
     pub machine: Machine,
     /// Load averages at start and end.
     pub load: (Option<[f64; 3]>, Option<[f64; 3]>),
+    /// CPU seconds used by other processes during the report (machine busy time from
+    /// `/proc/stat` minus this report's own processes), if measurable.
+    pub others_cpu_s: Option<f64>,
     /// Total wall time of the report, seconds.
     pub wall_s: f64,
     /// Criterion arguments used.
@@ -159,6 +162,8 @@ pub fn run(a: &BenchReportArgs) -> Result<()> {
         }
     }
     let load_start = machine::loadavg();
+    let busy_start = machine::machine_busy_s();
+    let own_start = machine::own_cpu_s();
     let machine = Machine::probe(&root);
     eprintln!(
         "bench-report: {} ({} CPUs), load {:?}; logs in {}",
@@ -281,6 +286,15 @@ pub fn run(a: &BenchReportArgs) -> Result<()> {
         args: a.clone(),
         repeats,
         load: (load_start, machine::loadavg()),
+        others_cpu_s: match (
+            busy_start,
+            own_start,
+            machine::machine_busy_s(),
+            machine::own_cpu_s(),
+        ) {
+            (Some(b0), Some(o0), Some(b1), Some(o1)) => Some(((b1 - b0) - (o1 - o0)).max(0.0)),
+            _ => None,
+        },
         machine,
         wall_s: t0.elapsed().as_secs_f64(),
         crit_args,

@@ -123,6 +123,40 @@ pub fn loadavg() -> Option<[f64; 3]> {
     (v.len() == 3).then(|| [v[0], v[1], v[2]])
 }
 
+fn clk_tck() -> Option<f64> {
+    cmd_out("getconf", &["CLK_TCK"], Path::new("."))?
+        .parse()
+        .ok()
+}
+
+/// Busy CPU seconds of the whole machine since boot, all CPUs (`/proc/stat` line `cpu`: user,
+/// nice, system, irq, softirq, steal; not idle or iowait).
+pub fn machine_busy_s() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/stat").ok()?;
+    let line = s.lines().find(|l| l.starts_with("cpu "))?;
+    let v: Vec<f64> = line
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    let busy =
+        v.first()? + v.get(1)? + v.get(2)? + v.get(5)? + v.get(6)? + v.get(7).unwrap_or(&0.0);
+    Some(busy / clk_tck()?)
+}
+
+/// CPU seconds of this process and its waited-for descendants (`/proc/self/stat` utime, stime,
+/// cutime, cstime).
+pub fn own_cpu_s() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = &s[s.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let mut t = 0.0;
+    for k in 11..15 {
+        t += f.get(k)?.parse::<f64>().ok()?;
+    }
+    Some(t / clk_tck()?)
+}
+
 /// CPU seconds (user + system) of this process's waited-for descendants (`/proc/self/stat`
 /// cutime + cstime); None where unavailable.
 pub fn children_cpu_s() -> Option<f64> {

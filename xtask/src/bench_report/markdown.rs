@@ -321,23 +321,48 @@ pub fn render(m: &Measurements, root: &Path, out: &Path, fig: &Result<PathBuf, S
         .flatten()
         .map(|l| l[0])
         .fold(0.0f64, f64::max);
-    if max_load > 0.5 * mc.cpus.max(1) as f64 {
-        let _ = writeln!(
-            w,
-            "**The machine was shared with other jobs during this run** (1-minute load average \
-             up to {max_load:.1} on {} CPUs). Wall-clock figures of both sides are depressed by \
-             the competition, unevenly over time; the ratios, taken minutes apart in the same \
-             run, are more meaningful than the absolute figures. The CPU time each bench run \
-             received is listed under [Runs](#runs).\n",
-            mc.cpus
-        );
-    } else {
-        let _ = writeln!(
-            w,
-            "The machine was otherwise idle (1-minute load average at most {max_load:.1} on {} \
-             CPUs).\n",
-            mc.cpus
-        );
+    let capacity = m.wall_s * mc.cpus.max(1) as f64;
+    match m.others_cpu_s {
+        Some(other) if other <= 0.05 * capacity => {
+            let _ = writeln!(
+                w,
+                "The machine was otherwise idle: other processes used {other:.0} CPU-seconds of \
+                 the {capacity:.0} available during the run ({:.1}%; machine busy time from \
+                 `/proc/stat` minus this report's own processes). The load averages above \
+                 include the report's own benches and peers.\n",
+                100.0 * other / capacity
+            );
+        }
+        Some(other) => {
+            let _ = writeln!(
+                w,
+                "**The machine was shared with other jobs during this run**: other processes \
+                 used {other:.0} CPU-seconds of the {capacity:.0} available ({:.0}%; machine \
+                 busy time from `/proc/stat` minus this report's own processes). Wall-clock \
+                 figures of both sides are depressed by the competition, unevenly over time; the \
+                 ratios, taken minutes apart in the same run, are more meaningful than the \
+                 absolute figures. The CPU time each bench run received is listed under \
+                 [Runs](#runs).\n",
+                100.0 * other / capacity
+            );
+        }
+        None if max_load > 0.5 * mc.cpus.max(1) as f64 => {
+            let _ = writeln!(
+                w,
+                "**The machine may have been shared with other jobs during this run** (1-minute \
+                 load average up to {max_load:.1} on {} CPUs, which includes the report's own \
+                 work; other processes' CPU time could not be measured here).\n",
+                mc.cpus
+            );
+        }
+        None => {
+            let _ = writeln!(
+                w,
+                "The machine was otherwise idle (1-minute load average at most {max_load:.1} on \
+                 {} CPUs).\n",
+                mc.cpus
+            );
+        }
     }
 
     // kernel
