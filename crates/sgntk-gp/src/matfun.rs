@@ -192,30 +192,35 @@ fn expm1_pade13(z: MatRef<'_, f64>, par: Par) -> Mat<f64> {
     let z4 = mul(z2.as_ref(), z2.as_ref(), par);
     let z6 = mul(z4.as_ref(), z2.as_ref(), par);
     let zs = (&z6, &z4, &z2);
-    // U = Z [Z6 (b13 Z6 + b11 Z4 + b9 Z2) + b7 Z6 + b5 Z4 + b3 Z2 + b1 Id]
+    // inner = lo6 Z6 + lo4 Z4 + lo2 Z2 + lo0 Id + Z6 (hi6 Z6 + hi4 Z4 + hi2 Z2), w as scratch
+    let even = |inner: &mut Mat<f64>, w: &mut Mat<f64>, lo: [f64; 4], hi: [f64; 3]| {
+        comb_into(inner, zs, (lo[0], lo[1], lo[2], lo[3]));
+        comb_into(w, zs, (hi[0], hi[1], hi[2], 0.0));
+        matmul(
+            inner.as_mut(),
+            Accum::Add,
+            z6.as_ref(),
+            w.as_ref(),
+            1.0,
+            par,
+        );
+    };
     let mut inner = Mat::zeros(n, n);
     let mut w = Mat::zeros(n, n);
-    comb_into(&mut inner, zs, (b[7], b[5], b[3], b[1]));
-    comb_into(&mut w, zs, (b[13], b[11], b[9], 0.0));
-    matmul(
-        inner.as_mut(),
-        Accum::Add,
-        z6.as_ref(),
-        w.as_ref(),
-        1.0,
-        par,
+    // U = Z [Z6 (b13 Z6 + b11 Z4 + b9 Z2) + b7 Z6 + b5 Z4 + b3 Z2 + b1 Id]
+    even(
+        &mut inner,
+        &mut w,
+        [b[7], b[5], b[3], b[1]],
+        [b[13], b[11], b[9]],
     );
     let mut u = mul(z, inner.as_ref(), par);
     // V = Z6 (b12 Z6 + b10 Z4 + b8 Z2) + b6 Z6 + b4 Z4 + b2 Z2 + b0 Id, in the same buffers
-    comb_into(&mut inner, zs, (b[6], b[4], b[2], b[0]));
-    comb_into(&mut w, zs, (b[12], b[10], b[8], 0.0));
-    matmul(
-        inner.as_mut(),
-        Accum::Add,
-        z6.as_ref(),
-        w.as_ref(),
-        1.0,
-        par,
+    even(
+        &mut inner,
+        &mut w,
+        [b[6], b[4], b[2], b[0]],
+        [b[12], b[10], b[8]],
     );
     // Q = V - U (in V's buffer), D = 2 U (in U's), D <- Q^{-1} D (LU in place)
     for c in 0..n {
