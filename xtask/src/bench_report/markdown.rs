@@ -9,24 +9,26 @@ use super::crit::CritResult;
 use super::scaling::{Panel, Scaling, Series, loglog_slope};
 use super::{BENCHES, DEPTH_N, Measurements, SGL_WIDTHS, SIZES};
 
-/// Kernel benches (function id in group `kernel`, label, why no peer (None: the peer runs)).
-const KERNEL_ROWS: [(&str, &str, Option<&str>); 4] = [
-    ("ntk-erf:2-erf:1-depth2", "NTK, erf(2x)", None),
+/// Kernel benches (function id in group `kernel`, label, the peer's kernel name in
+/// `nt_kernel.py`'s output or why there is no peer).
+type KernelRow = (
+    &'static str,
+    &'static str,
+    Result<&'static str, &'static str>,
+);
+const KERNEL_ROWS: [KernelRow; 4] = [
+    ("ntk-erf:2-erf:1-depth2", "NTK, erf(2x)", Ok("ntk-erf")),
     (
         "ntk-erf:2-erf:1-depth2-into",
         "NTK, erf(2x), into a reused buffer",
-        None,
+        Ok("ntk-erf"),
     ),
     (
         "sgntk-sign-erf:1-depth2",
         "SG-NTK, sign / erf(1) surrogate",
-        Some("no peer: neural-tangents has no SG-NTK"),
+        Err("no peer: neural-tangents has no SG-NTK"),
     ),
-    (
-        "nngp-sign-erf:1-depth2",
-        "NNGP, sign",
-        Some("no peer: the peer script times the erf(2x) NTK only"),
-    ),
+    ("nngp-sign-erf:1-depth2", "NNGP, sign", Ok("nngp-sign")),
 ];
 /// Quadrature-fallback kernel benches.
 const KERNEL_QUAD: [(&str, &str); 6] = [
@@ -125,12 +127,18 @@ fn samples(r: &CritResult) -> String {
 }
 
 /// neural-tangents entries/s at N.
-fn nt_at(m: &Measurements, n: usize) -> Result<(f64, f64), String> {
+fn nt_at(m: &Measurements, n: usize, kernel: &str) -> Result<(f64, f64), String> {
     let v = m.nt.as_ref().map_err(|e| e.clone())?;
     let r = v["results"]
         .as_array()
-        .and_then(|a| a.iter().find(|r| r["n"].as_u64() == Some(n as u64)))
-        .ok_or_else(|| format!("no result for N = {n} in the peer's output"))?;
+        .and_then(|a| {
+            a.iter().find(|r| {
+                // rows without a kernel name come from the NTK-only version of the script
+                r["n"].as_u64() == Some(n as u64)
+                    && r["kernel"].as_str().unwrap_or("ntk-erf") == kernel
+            })
+        })
+        .ok_or_else(|| format!("no {kernel} result for N = {n} in the peer's output"))?;
     match (r["entries_per_s"].as_f64(), r["median_s"].as_f64()) {
         (Some(e), Some(s)) => Ok((e, s)),
         _ => Err("malformed peer output".into()),
@@ -371,8 +379,9 @@ pub fn render(m: &Measurements, root: &Path, out: &Path, fig: &Result<PathBuf, S
         w,
         "Full N x N kernel of a network with 2 hidden layers (sigma_w 1, sigma_b 0.1) on N points \
          of the unit circle, f64, entries per second. Peer: neural-tangents' `kernel_fn(x, None, \
-         'ntk')` under `jax.jit` on the CPU, float64 (`benches/peers/nt_kernel.py`, the same \
-         architecture). For K(X, X) sgntk computes the NNGP and NTK on and below the diagonal \
+         'ntk')` (erf network) and `kernel_fn(x, None, 'nngp')` (sign network, `stax.Sign()`) \
+         under `jax.jit` on the CPU, float64 (`benches/peers/nt_kernel.py`, the same \
+         architectures). For K(X, X) sgntk computes the NNGP and NTK on and below the diagonal \
          and mirrors the rest (both are symmetric); the SG-NTK is never symmetric and is computed \
          in full. A fresh output matrix is allocated and zero-filled in parallel on every call \
          (the `-into` row reuses one buffer, as a caller computing many kernels of one size \
@@ -395,17 +404,16 @@ pub fn render(m: &Measurements, root: &Path, out: &Path, fig: &Result<PathBuf, S
                 Ok(r) => r.per_s().map_or("no throughput".into(), sci),
                 Err(e) => nm(e),
             };
-            let (peer_s, rat, tgt) = if let Some(why) = peer {
-                (why.to_string(), "-".into(), "-".into())
-            } else {
-                match (&o, nt_at(m, n)) {
+            let (peer_s, rat, tgt) = match peer {
+                Err(why) => (why.to_string(), "-".into(), "-".into()),
+                Ok(kernel) => match (&o, nt_at(m, n, kernel)) {
                     (Ok(r), Ok((e, _))) => match r.per_s() {
                         Some(x) => (sci(e), ratio(x / e), verdict(x / e >= 3.0).to_string()),
                         None => (sci(e), "-".into(), "unknown".into()),
                     },
                     (_, Ok((e, _))) => (sci(e), "-".into(), "unknown".into()),
                     (_, Err(e)) => (nm(&e), "-".into(), "unknown".into()),
-                }
+                },
             };
             let _ = writeln!(
                 w,
