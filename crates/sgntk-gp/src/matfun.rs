@@ -58,7 +58,8 @@ pub(crate) const THETA: f64 = 2.0;
 /// Paterson–Stockmeyer block size: powers Z^1..Z^5 and a Horner scheme in Z^5.
 const PS_BLOCK: usize = 5;
 
-fn mul(a: MatRef<'_, f64>, b: MatRef<'_, f64>, par: Par) -> Mat<f64> {
+/// A fresh `a b`.
+pub(crate) fn mul(a: MatRef<'_, f64>, b: MatRef<'_, f64>, par: Par) -> Mat<f64> {
     let mut out = Mat::zeros(a.nrows(), b.ncols());
     matmul(out.as_mut(), Accum::Replace, a, b, 1.0, par);
     out

@@ -5,7 +5,7 @@ use faer::{Accum, Mat, MatRef, Par};
 
 use crate::dense::{Lu, norm1};
 use crate::matfun::{
-    gradient_descent_d, gradient_descent_g, gradient_flow_dt_times, gradient_flow_g,
+    gradient_descent_d, gradient_descent_g, gradient_flow_dt_times, gradient_flow_g, mul,
 };
 use crate::validate;
 use crate::{FiniteTimeMethod, GpError, GpOptions, Prediction, TestKernels, Time, TrainingKernels};
@@ -134,12 +134,7 @@ pub fn predict(
                 m,
                 test.i_test_train,
                 opts,
-                |w, par| {
-                    let d = gradient_descent_d(m, h, steps, par);
-                    let mut out = Mat::zeros(d.ncols(), w.ncols());
-                    matmul(out.as_mut(), Accum::Replace, d.transpose(), w, 1.0, par);
-                    out
-                },
+                |w, par| mul(gradient_descent_d(m, h, steps, par).transpose(), w, par),
                 |par| gradient_descent_g(m, h, steps, par),
             )
         }
@@ -191,16 +186,7 @@ fn finite_time(
 
 /// A^T = G^T I(x,X)^T for A = I(x,X) G.
 fn times_transpose(g: MatRef<'_, f64>, i_test_train: MatRef<'_, f64>, par: Par) -> Mat<f64> {
-    let mut a_t = Mat::zeros(g.ncols(), i_test_train.nrows());
-    matmul(
-        a_t.as_mut(),
-        Accum::Replace,
-        g.transpose(),
-        i_test_train.transpose(),
-        1.0,
-        par,
-    );
-    a_t
+    mul(g.transpose(), i_test_train.transpose(), par)
 }
 
 /// LU of M with the conditioning policy of [`GpOptions`]: returns the factorization, its

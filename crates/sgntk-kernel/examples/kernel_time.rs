@@ -50,34 +50,29 @@ fn main() {
         let _ = arch
             .kernel(KernelKind::Ntk, x.as_ref(), x.as_ref())
             .expect("kernel");
-        let e = (reps * n * n) as f64;
-        let (c0, t0) = (cpu_seconds(), Instant::now());
-        let mut sum = 0.0;
-        for _ in 0..reps {
+        // `reps` calls of `one` (which returns a check value), reported per CPU and wall second.
+        let time = |label: &str, one: &mut dyn FnMut() -> f64| {
+            let (c0, t0) = (cpu_seconds(), Instant::now());
+            let sum: f64 = (0..reps).map(|_| one()).sum();
+            let (cpu, wall) = (cpu_seconds() - c0, t0.elapsed().as_secs_f64());
+            let e = (reps * n * n) as f64;
+            println!(
+                "N = {n} {label}: {reps} reps, {:.3e} entries per CPU-second, {:.3e} per wall second (check {sum:.6})",
+                e / cpu,
+                e / wall
+            );
+        };
+        time("fresh", &mut || {
             let k = arch
                 .kernel(KernelKind::Ntk, x.as_ref(), x.as_ref())
                 .expect("kernel");
-            sum += k[(n / 3, n / 2)];
-        }
-        let (cpu, wall) = (cpu_seconds() - c0, t0.elapsed().as_secs_f64());
-        println!(
-            "N = {n} fresh: {reps} reps, {:.3e} entries per CPU-second, {:.3e} per wall second (check {sum:.6})",
-            e / cpu,
-            e / wall
-        );
+            k[(n / 3, n / 2)]
+        });
         let mut out = Mat::<f64>::zeros(n, n);
-        let (c0, t0) = (cpu_seconds(), Instant::now());
-        let mut sum = 0.0;
-        for _ in 0..reps {
+        time("into", &mut || {
             arch.kernel_into(KernelKind::Ntk, x.as_ref(), x.as_ref(), out.as_mut())
                 .expect("kernel");
-            sum += out[(n / 3, n / 2)];
-        }
-        let (cpu, wall) = (cpu_seconds() - c0, t0.elapsed().as_secs_f64());
-        println!(
-            "N = {n} into: {reps} reps, {:.3e} entries per CPU-second, {:.3e} per wall second (check {sum:.6})",
-            e / cpu,
-            e / wall
-        );
+            out[(n / 3, n / 2)]
+        });
     }
 }

@@ -144,31 +144,29 @@ pub fn machine_busy_s() -> Option<f64> {
     Some(busy / clk_tck()?)
 }
 
-/// CPU seconds of this process and its waited-for descendants (`/proc/self/stat` utime, stime,
-/// cutime, cstime).
-pub fn own_cpu_s() -> Option<f64> {
+/// The sum of fields `fields` (0-based, counted after the parenthesised command name) of
+/// `/proc/self/stat`, clock ticks converted to seconds.
+fn self_stat_s(fields: std::ops::Range<usize>) -> Option<f64> {
     let s = std::fs::read_to_string("/proc/self/stat").ok()?;
     let rest = &s[s.rfind(')')? + 2..];
     let f: Vec<&str> = rest.split_whitespace().collect();
     let mut t = 0.0;
-    for k in 11..15 {
+    for k in fields {
         t += f.get(k)?.parse::<f64>().ok()?;
     }
     Some(t / clk_tck()?)
 }
 
+/// CPU seconds of this process and its waited-for descendants (`/proc/self/stat` utime, stime,
+/// cutime, cstime).
+pub fn own_cpu_s() -> Option<f64> {
+    self_stat_s(11..15)
+}
+
 /// CPU seconds (user + system) of this process's waited-for descendants (`/proc/self/stat`
 /// cutime + cstime); None where unavailable.
 pub fn children_cpu_s() -> Option<f64> {
-    let s = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // fields after the parenthesised command name; cutime, cstime are fields 16, 17 (1-based)
-    let rest = &s[s.rfind(')')? + 2..];
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let (cu, cs): (f64, f64) = (f.get(13)?.parse().ok()?, f.get(14)?.parse().ok()?);
-    let tck: f64 = cmd_out("getconf", &["CLK_TCK"], Path::new("."))?
-        .parse()
-        .ok()?;
-    Some((cu + cs) / tck)
+    self_stat_s(13..15)
 }
 
 /// How a child process ended.

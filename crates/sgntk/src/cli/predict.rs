@@ -167,14 +167,9 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
         .map_err(kernel_err)?;
     let sigma_diag = Mat::from_fn(sigma_diag.nrows(), 1, |i, _| sigma_diag[i]);
     let nngp_only = matches!(args.kernel, PredictKind::Nngp);
-    let (s_xx, s_tx, main) = if nngp_only {
-        let s_xx = arch
-            .kernel(KernelKind::Nngp, x_train.as_ref(), x_train.as_ref())
-            .map_err(kernel_err)?;
-        let s_tx = arch
-            .kernel(KernelKind::Nngp, x_test.as_ref(), x_train.as_ref())
-            .map_err(kernel_err)?;
-        let p = sgntk::gp::nngp_regression(
+    // NNGP regression on the training and test-train NNGP matrices.
+    let nngp_fit = |s_xx: &Mat<f64>, s_tx: &Mat<f64>| {
+        sgntk::gp::nngp_regression(
             s_xx.as_ref(),
             s_tx.as_ref(),
             sigma_diag.as_ref(),
@@ -182,7 +177,16 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
             args.noise,
             &opts,
         )
-        .map_err(gp_err)?;
+        .map_err(gp_err)
+    };
+    let (s_xx, s_tx, main) = if nngp_only {
+        let s_xx = arch
+            .kernel(KernelKind::Nngp, x_train.as_ref(), x_train.as_ref())
+            .map_err(kernel_err)?;
+        let s_tx = arch
+            .kernel(KernelKind::Nngp, x_test.as_ref(), x_train.as_ref())
+            .map_err(kernel_err)?;
+        let p = nngp_fit(&s_xx, &s_tx)?;
         (s_xx, s_tx, p)
     } else {
         let (s_xx, i_xx) = arch
@@ -217,16 +221,7 @@ pub fn run(args: &PredictArgs) -> Result<(), CliError> {
         Some(if nngp_only {
             main.mean.clone()
         } else {
-            sgntk::gp::nngp_regression(
-                s_xx.as_ref(),
-                s_tx.as_ref(),
-                sigma_diag.as_ref(),
-                &y,
-                args.noise,
-                &opts,
-            )
-            .map_err(gp_err)?
-            .mean
+            nngp_fit(&s_xx, &s_tx)?.mean
         })
     } else {
         None
