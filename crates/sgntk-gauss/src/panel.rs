@@ -166,13 +166,17 @@ impl Ctx {
 /// Panel boundaries (in `z1`) for the outer integral `int phi(z1) f(su z1) H(z1) dz1`: the
 /// features of `f` mapped by `1/su`, and those of `g` mapped by `1/k`, where
 /// `H(z1) = E[g(k z1 + tau Z)]` changes over `tau/|k|` around a breakpoint of `g` (a kink or
-/// jump smoothed by the conditional Gaussian) and over `max(tau, s)/|k|` around a centre.
+/// jump smoothed by the conditional Gaussian; `s/|k|` when `tau = 0`) and over `max(tau, s)/|k|`
+/// around a centre.
 pub(super) fn outer_breaks(fs: &Structure, gs: &Structure, su: f64, k: f64, tau: f64) -> Vec<f64> {
     let mut feats: Vec<(f64, f64)> = fs.feats.iter().map(|&(p, s)| (p / su, s / su)).collect();
     if k != 0.0 {
         for &(p, s) in &gs.feats {
+            // At a breakpoint H is the kink or jump smoothed over tau; when tau = 0 (the
+            // diagonal) H = g(k z1) itself, whose branches change on their own scale s (the
+            // pole of fast-sigmoid, the decay of piecewise-exp) next to the breakpoint.
             let w = if gs.bps.contains(&p) || !s.is_finite() {
-                tau
+                if tau > 0.0 { tau } else { s }
             } else {
                 s.max(tau)
             };

@@ -72,6 +72,14 @@ fn pairs() -> Vec<Timed> {
         Method::Auto,
     );
     let ft = DerivPair::new(&surr("fast-sigmoid:25"), &surr("triangle:1"), Method::Auto);
+    let tp = DerivPair::new(
+        &act("tanh").derivative(),
+        &surr("piecewise-exp:1"),
+        Method::Auto,
+    );
+    let at = DerivPair::new(&surr("atan:2"), &surr("triangle:1"), Method::Auto);
+    let fs = DerivPair::new(&surr("fast-sigmoid:25"), &surr("sigmoid:4"), Method::Auto);
+    let fa = DerivPair::new(&surr("fast-sigmoid:25"), &surr("atan:2"), Method::Auto);
     vec![
         ("tanh x tanh", Box::new(move |c| tt.expect(c).unwrap())),
         (
@@ -86,6 +94,22 @@ fn pairs() -> Vec<Timed> {
         (
             "fast-sigmoid:25 x triangle:1",
             Box::new(move |c| ft.expect(c).unwrap()),
+        ),
+        (
+            "tanh' x piecewise-exp:1",
+            Box::new(move |c| tp.expect(c).unwrap()),
+        ),
+        (
+            "atan:2 x triangle:1",
+            Box::new(move |c| at.expect(c).unwrap()),
+        ),
+        (
+            "fast-sigmoid:25 x sigmoid:4",
+            Box::new(move |c| fs.expect(c).unwrap()),
+        ),
+        (
+            "fast-sigmoid:25 x atan:2",
+            Box::new(move |c| fa.expect(c).unwrap()),
         ),
     ]
 }
