@@ -231,7 +231,8 @@ fn expm1_pade13(z: MatRef<'_, f64>, par: Par) -> Mat<f64> {
             *x *= 2.0;
         }
     }
-    crate::dense::Lu::from_owned(inner, par).solve_in_place(u.as_mut(), false);
+    crate::dense::Lu::from_owned(crate::dense::Owned::Mat(inner), par)
+        .solve_in_place(u.as_mut(), false);
     u
 }
 

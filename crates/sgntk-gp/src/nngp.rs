@@ -2,9 +2,9 @@
 
 use faer::linalg::matmul::matmul;
 use faer::linalg::matmul::triangular::{self, BlockStructure};
-use faer::{Accum, Mat, MatRef};
+use faer::{Accum, Mat, MatRef, Par};
 
-use crate::dense::{Cholesky, norm1};
+use crate::dense::{Cholesky, Owned};
 use crate::predict::check_finite;
 use crate::validate;
 use crate::{GpError, GpOptions, Prediction};
@@ -14,8 +14,9 @@ use crate::{GpError, GpOptions, Prediction};
 ///
 /// ```text
 /// K    = Sigma(X,X) + noise Id = L L^T                 (Cholesky)
-/// mean = Sigma(x,X) K^{-1} Y
-/// C    = Sigma(x,x) - V^T V,   V = L^{-1} Sigma(X,x)   (symmetric by construction)
+/// V    = L^{-1} Sigma(X,x)
+/// mean = Sigma(x,X) K^{-1} Y = V^T (L^{-1} Y)
+/// C    = Sigma(x,x) - V^T V                          (symmetric by construction)
 /// ```
 ///
 /// `sigma_test_test` may be N x N (full covariance) or N x 1 (its diagonal; variances only).
@@ -41,10 +42,12 @@ pub fn nngp_regression(
     validate::shape("Sigma(X, X) (sigma_train_train)", sigma_train_train, p, p)?;
     validate::vector("Y (targets)", targets, p)?;
     validate::shape("Sigma(x, X) (sigma_test_train)", sigma_test_train, n, p)?;
-    validate::finite("Sigma(X, X) (sigma_train_train)", sigma_train_train)?;
-    validate::symmetric("Sigma(X, X) (sigma_train_train)", sigma_train_train)?;
-    validate::finite("Sigma(x, X) (sigma_test_train)", sigma_test_train)?;
-    let full = validate::test_test(sigma_test_test, n)?;
+    let par = opts.par;
+    let what_s = "Sigma(X, X) (sigma_train_train)";
+    let stats = validate::finite_stats(what_s, sigma_train_train, par)?;
+    validate::symmetric(what_s, sigma_train_train, stats.max_abs, par)?;
+    validate::finite("Sigma(x, X) (sigma_test_train)", sigma_test_train, par)?;
+    let full = validate::test_test(sigma_test_test, n, par)?;
     if !(noise.is_finite() && noise >= 0.0) {
         return Err(GpError::InvalidParameter {
             name: "noise",
@@ -61,30 +64,39 @@ pub fn nngp_regression(
             });
         }
     }
-    let par = opts.par;
-    let build = |extra: f64| {
-        let mut k = sigma_train_train.to_owned();
-        for i in 0..p {
-            k[(i, i)] += noise + extra;
-        }
-        k
+    // ||Sigma + d Id||_1 from the column sums of Sigma.
+    let norm_k = |d: f64| {
+        (0..p)
+            .map(|j| {
+                let s = sigma_train_train[(j, j)];
+                stats.abs_sums[j] - s.abs() + (s + d).abs()
+            })
+            .fold(0.0, f64::max)
     };
-    // One copy of Sigma(X, X) (+ noise), factorized in place.
-    let attempt = |extra: f64| -> Result<(Cholesky, f64), GpError> {
-        let k = build(extra);
-        let norm = norm1(k.as_ref());
+    // One copy of the lower triangle of Sigma(X, X) + noise Id, factorized in place; then
+    // W = V^T = Sigma(x,X) L^{-T}, i.e. L W^T = Sigma(X,x), solved in place in a copy of
+    // Sigma(x,X) (N x P) viewed transposed (no transposed copy is formed), while another
+    // thread estimates the condition number (a few memory-bound single-column solves).
+    let attempt = |extra: f64| -> Result<(Cholesky, f64, Owned), GpError> {
+        let d = noise + extra;
+        let k = Owned::copy_of(sigma_train_train, true, d, par);
         let chol = Cholesky::from_owned(k, par)
             .map_err(|index| GpError::NotPositiveDefinite { what: WHAT, index })?;
-        let condition = chol.condition_estimate(norm);
-        Ok((chol, condition))
+        let mut w = Owned::copy_of(sigma_test_train, false, 0.0, par);
+        let (condition, ()) = join(
+            par,
+            || chol.condition_estimate(norm_k(d)),
+            || chol.solve_lower_in_place(w.as_mut().transpose_mut()),
+        );
+        Ok((chol, condition, w))
     };
     let first = attempt(0.0);
-    let (chol, condition, jitter) = match first {
-        Ok((chol, condition)) if condition <= opts.max_condition => (chol, condition, None),
+    let (chol, condition, w, jitter) = match first {
+        Ok((chol, condition, w)) if condition <= opts.max_condition => (chol, condition, w, None),
         other => {
             let Some(eps) = opts.jitter else {
                 return Err(match other {
-                    Ok((_, condition)) => GpError::IllConditioned {
+                    Ok((_, condition, _)) => GpError::IllConditioned {
                         what: WHAT,
                         condition,
                         max_condition: opts.max_condition,
@@ -98,7 +110,7 @@ pub fn nngp_regression(
                 .sum::<f64>()
                 / p as f64;
             let amount = eps * mean_diag;
-            let (chol, condition) = attempt(amount)?;
+            let (chol, condition, w) = attempt(amount)?;
             if condition > opts.max_condition {
                 return Err(GpError::IllConditioned {
                     what: WHAT,
@@ -107,34 +119,26 @@ pub fn nngp_regression(
                     jitter: Some(amount),
                 });
             }
-            (chol, condition, Some(amount))
+            (chol, condition, w, Some(amount))
         }
     };
-    // mean = Sigma(x,X) K^{-1} Y
+    // mean = Sigma(x,X) K^{-1} Y = W (L^{-1} Y): one forward sweep instead of a full solve.
     let mut alpha = Mat::from_fn(p, 1, |i, _| targets[i]);
-    chol.solve_in_place(alpha.as_mut());
+    chol.solve_lower_in_place(alpha.as_mut());
+    let w = w.as_ref();
     let mut mean = Mat::zeros(n, 1);
-    matmul(
-        mean.as_mut(),
-        Accum::Replace,
-        sigma_test_train,
-        alpha.as_ref(),
-        1.0,
-        par,
-    );
-    // V = L^{-1} Sigma(X,x)
-    let mut v = sigma_test_train.transpose().to_owned();
-    chol.solve_lower_in_place(v.as_mut());
+    matmul(mean.as_mut(), Accum::Replace, w, alpha.as_ref(), 1.0, par);
     let covariance = if full {
-        // -V^T V is symmetric: only its lower triangle is computed (half the products).
+        // -V^T V = -W W^T is symmetric: only its lower triangle is computed (half the
+        // products).
         let mut c = Mat::zeros(n, n);
         triangular::matmul(
             c.as_mut(),
             BlockStructure::TriangularLower,
             Accum::Replace,
-            v.transpose(),
+            w,
             BlockStructure::Rectangular,
-            v.as_ref(),
+            w.transpose(),
             BlockStructure::Rectangular,
             -1.0,
             par,
@@ -144,10 +148,13 @@ pub fn nngp_regression(
             0.5 * (s[(i, j)] + s[(j, i)]) + c[(i.max(j), i.min(j))]
         })
     } else {
-        Mat::from_fn(n, 1, |i, _| {
-            let vv: f64 = (0..p).map(|r| v[(r, i)] * v[(r, i)]).sum();
-            sigma_test_test[(i, 0)] - vv
-        })
+        let mut vv = vec![0.0; n];
+        for r in 0..p {
+            for (acc, &x) in vv.iter_mut().zip(w.col(r).iter()) {
+                *acc += x * x;
+            }
+        }
+        Mat::from_fn(n, 1, |i, _| sigma_test_test[(i, 0)] - vv[i])
     };
     let pred = Prediction {
         mean: (0..n).map(|i| mean[(i, 0)]).collect(),
@@ -157,4 +164,16 @@ pub fn nngp_regression(
     };
     check_finite(&pred)?;
     Ok(pred)
+}
+
+/// `(a(), b())`, on two rayon threads unless `par` is `Par::Seq`.
+fn join<A: Send, B: Send>(
+    par: Par,
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    match par {
+        Par::Seq => (a(), b()),
+        Par::Rayon(_) => rayon::join(a, b),
+    }
 }

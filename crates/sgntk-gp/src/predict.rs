@@ -72,12 +72,14 @@ pub fn predict(
         n,
         p,
     )?;
-    validate::finite("I(X, X) (i_train_train)", train.i_train_train)?;
-    validate::finite("Sigma(X, X) (sigma_train_train)", train.sigma_train_train)?;
-    validate::symmetric("Sigma(X, X) (sigma_train_train)", train.sigma_train_train)?;
-    validate::finite("I(x, X) (i_test_train)", test.i_test_train)?;
-    validate::finite("Sigma(x, X) (sigma_test_train)", test.sigma_test_train)?;
-    let full = validate::test_test(test.sigma_test_test, n)?;
+    let par = opts.par;
+    validate::finite("I(X, X) (i_train_train)", train.i_train_train, par)?;
+    let what = "Sigma(X, X) (sigma_train_train)";
+    let stats = validate::finite_stats(what, train.sigma_train_train, par)?;
+    validate::symmetric(what, train.sigma_train_train, stats.max_abs, par)?;
+    validate::finite("I(x, X) (i_test_train)", test.i_test_train, par)?;
+    validate::finite("Sigma(x, X) (sigma_test_train)", test.sigma_test_train, par)?;
+    let full = validate::test_test(test.sigma_test_test, n, par)?;
     if opts.max_condition.is_nan() || opts.max_condition <= 1.0 {
         return Err(GpError::InvalidParameter {
             name: "max_condition",
@@ -98,7 +100,6 @@ pub fn predict(
         Time::GradientFlow { t, .. } if t == f64::INFINITY => Time::Infinity,
         other => other,
     };
-    let par = opts.par;
     let m = train.i_train_train;
 
     // a = A^T (P x N): columns are A(x_i)^T.

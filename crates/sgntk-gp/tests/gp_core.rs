@@ -20,6 +20,13 @@ fn seq() -> GpOptions {
     }
 }
 
+fn par2() -> GpOptions {
+    GpOptions {
+        par: Par::rayon(2),
+        ..GpOptions::default()
+    }
+}
+
 #[test]
 fn infinity_interpolates_and_variance_vanishes_at_training_points() {
     for seed in 0..5 {
@@ -287,6 +294,31 @@ fn diagonal_only_matches_full_covariance() {
         );
         assert!(vec_max_abs_diff(&full.mean, &d.mean) <= 0.0 + f64::MIN_POSITIVE);
     }
+    // NNGP regression: the diagonal-only route sums V's columns in another order.
+    let (tr, te) = (k.train(), k.test());
+    for opts in [seq(), par2()] {
+        let nngp = |stt| {
+            nngp_regression(
+                tr.sigma_train_train,
+                te.sigma_test_train,
+                stt,
+                tr.targets,
+                0.01,
+                &opts,
+            )
+            .unwrap()
+        };
+        let full = nngp(te.sigma_test_test);
+        let d = nngp(diag.as_ref());
+        assert_eq!(d.covariance.ncols(), 1);
+        let err = vec_max_abs_diff(&full.variance(), &d.variance());
+        assert!(
+            err <= 64.0 * k.p as f64 * U * max_abs(diag.as_ref()),
+            "nngp {:?}: {err:.2e}",
+            opts.par
+        );
+        assert!(vec_max_abs_diff(&full.mean, &d.mean) <= 0.0 + f64::MIN_POSITIVE);
+    }
 }
 
 #[test]
@@ -313,6 +345,29 @@ fn thread_count_changes_only_rounding() {
             "{time:?}: {dm:.2e} {dc:.2e} tol {tol:.2e}"
         );
     }
+    let (tr, te) = (k.train(), k.test());
+    let nngp = |opts: &GpOptions| {
+        nngp_regression(
+            tr.sigma_train_train,
+            te.sigma_test_train,
+            te.sigma_test_test,
+            tr.targets,
+            0.01,
+            opts,
+        )
+        .unwrap()
+    };
+    let (a, b) = (nngp(&seq()), nngp(&par2()));
+    let tol = 16.0 * k.p as f64 * U * a.condition_estimate;
+    let dm = vec_max_abs_diff(&a.mean, &b.mean) / vec_max_abs(&a.mean);
+    let dc =
+        max_abs_diff(a.covariance.as_ref(), b.covariance.as_ref()) / max_abs(te.sigma_test_test);
+    assert!(
+        dm <= tol && dc <= tol,
+        "nngp: {dm:.2e} {dc:.2e} tol {tol:.2e}"
+    );
+    // The condition estimate is a deterministic function of the factors: equal up to rounding.
+    assert!((a.condition_estimate / b.condition_estimate - 1.0).abs() <= 1e-6);
 }
 
 /// Kernels with training point 1 duplicated into slot 0 (and a near-duplicate variant).
@@ -456,22 +511,27 @@ fn invalid_input_is_a_typed_error() {
     .unwrap_err();
     assert!(matches!(e, GpError::ShapeMismatch { .. }));
     // non-finite
+    // (the first in column-major order is named, also when columns are scanned in parallel)
     let mut bad = train.i_train_train.to_owned();
     bad[(2, 3)] = f64::NAN;
-    let e = predict(
-        &TrainingKernels {
-            i_train_train: bad.as_ref(),
-            ..train
-        },
-        &test,
-        Time::Infinity,
-        &seq(),
-    )
-    .unwrap_err();
-    assert!(
-        matches!(e, GpError::NonFinite { row: 2, col: 3, .. }),
-        "{e:?}"
-    );
+    bad[(1, 4)] = f64::INFINITY;
+    bad[(0, 3)] = f64::NEG_INFINITY;
+    for opts in [seq(), par2()] {
+        let e = predict(
+            &TrainingKernels {
+                i_train_train: bad.as_ref(),
+                ..train
+            },
+            &test,
+            Time::Infinity,
+            &opts,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(e, GpError::NonFinite { row: 0, col: 3, .. }),
+            "{e:?}"
+        );
+    }
     let mut y = k.targets.clone();
     y[1] = f64::INFINITY;
     let e = predict(
@@ -636,11 +696,16 @@ fn asymmetry_error_names_the_first_entry_in_column_major_order() {
         for &(i, j) in &bad {
             s[(i, j)] += 1e-3;
         }
-        let e =
-            nngp_regression(s.as_ref(), st.as_ref(), stt.as_ref(), &y, 0.0, &seq()).unwrap_err();
-        match e {
-            GpError::NotSymmetric { row, col, .. } => assert_eq!((row, col), want, "{bad:?}"),
-            e => panic!("{e:?}"),
+        // Sequential and parallel (tile columns on two threads) walks name the same entry.
+        for opts in [seq(), par2()] {
+            let e =
+                nngp_regression(s.as_ref(), st.as_ref(), stt.as_ref(), &y, 0.0, &opts).unwrap_err();
+            match e {
+                GpError::NotSymmetric { row, col, .. } => {
+                    assert_eq!((row, col), want, "{bad:?} {:?}", opts.par)
+                }
+                e => panic!("{e:?}"),
+            }
         }
     }
     // Symmetric up to 1e-12 relative rounding: accepted.
