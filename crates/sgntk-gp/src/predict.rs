@@ -3,7 +3,7 @@
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
 
-use crate::dense::{Lu, norm1};
+use crate::dense::{Lu, Owned, norm1};
 use crate::matfun::{
     gradient_descent_d, gradient_descent_g, gradient_flow_dt_times, gradient_flow_g, mul,
 };
@@ -106,9 +106,10 @@ pub fn predict(
     let (a_t, condition, jitter) = match time {
         Time::Infinity => {
             let (lu, condition, jitter) = factor_checked(m, opts)?;
-            let mut a_t = test.i_test_train.transpose().to_owned();
-            lu.solve_in_place(a_t.as_mut(), true);
-            (a_t, condition, jitter)
+            // A^T = M^{-T} I(x,X)^T, solved in place in a copy of I(x,X) viewed transposed.
+            let mut a = Owned::copy_of(test.i_test_train, false, 0.0, par);
+            lu.solve_in_place(a.as_mut().transpose_mut(), true);
+            (ATransposed::Of(a), condition, jitter)
         }
         Time::GradientFlow { eta, t } => {
             validate::eta(eta)?;
@@ -140,7 +141,7 @@ pub fn predict(
             )
         }
     };
-    let mut pred = assemble(a_t.as_ref(), train, test, full, par);
+    let mut pred = assemble(a_t.view(), train, test, full, par);
     pred.condition_estimate = condition;
     pred.jitter = jitter;
     check_finite(&pred)?;
@@ -155,7 +156,7 @@ fn finite_time(
     opts: &GpOptions,
     dt_times: impl FnOnce(MatRef<'_, f64>, Par) -> Mat<f64>,
     g: impl FnOnce(Par) -> Mat<f64>,
-) -> (Mat<f64>, f64, Option<f64>) {
+) -> (ATransposed, f64, Option<f64>) {
     let par = opts.par;
     let lu = Lu::new(m, par);
     let condition = lu.condition_estimate(norm1(m));
@@ -166,22 +167,38 @@ fn finite_time(
     };
     if solve {
         // A^T = G^T I(x,X)^T = -D^T M^{-T} I(x,X)^T   (G = -M^{-1} D, D commutes with M)
-        let mut w = i_test_train.transpose().to_owned();
-        lu.solve_in_place(w.as_mut(), true);
-        let mut a_t = dt_times(w.as_ref(), par);
+        // (M^{-T} I(x,X)^T solved in place in a copy of I(x,X) viewed transposed)
+        let mut w = Owned::copy_of(i_test_train, false, 0.0, par);
+        lu.solve_in_place(w.as_mut().transpose_mut(), true);
+        let mut a_t = dt_times(w.as_ref().transpose(), par);
         for c in 0..a_t.ncols() {
             for x in a_t.col_as_slice_mut(c) {
                 *x = -*x;
             }
         }
-        (a_t, condition, None)
+        (ATransposed::Mat(a_t), condition, None)
     } else {
         let g = g(par);
         (
-            times_transpose(g.as_ref(), i_test_train, par),
+            ATransposed::Mat(times_transpose(g.as_ref(), i_test_train, par)),
             condition,
             None,
         )
+    }
+}
+
+/// A^T (P x N), stored as itself or as the transpose of an N x P matrix.
+enum ATransposed {
+    Mat(Mat<f64>),
+    Of(Owned),
+}
+
+impl ATransposed {
+    fn view(&self) -> MatRef<'_, f64> {
+        match self {
+            Self::Mat(m) => m.as_ref(),
+            Self::Of(a) => a.as_ref().transpose(),
+        }
     }
 }
 
@@ -247,37 +264,36 @@ fn assemble(
         1.0,
         par,
     );
-    // B^T = Sigma(X,X) A^T - 2 Sigma(x,X)^T  (P x N; Sigma(X,X) symmetric)
-    let mut b_t = test.sigma_test_train.transpose().to_owned();
-    for j in 0..n {
-        for x in b_t.col_mut(j).iter_mut() {
-            *x *= -2.0;
-        }
-    }
+    // B^T = Sigma(X,X) A^T - 2 Sigma(x,X)^T  (P x N; Sigma(X,X) symmetric), formed as
+    // -B^T / 2 = Sigma(x,X)^T - Sigma(X,X) A^T / 2 in a copy of Sigma(x,X) viewed transposed.
+    let mut b = Owned::copy_of(test.sigma_test_train, false, 0.0, par);
     matmul(
-        b_t.as_mut(),
+        b.as_mut().transpose_mut(),
         Accum::Add,
         train.sigma_train_train,
         a_t,
-        1.0,
+        -0.5,
         par,
     );
+    let b_t = b.as_ref().transpose();
     let covariance = if full {
         // C = Sigma(x,x) + sym(B A^T)
         let mut k = Mat::zeros(n, n);
-        matmul(k.as_mut(), Accum::Replace, b_t.transpose(), a_t, 1.0, par);
+        matmul(k.as_mut(), Accum::Replace, b_t.transpose(), a_t, -2.0, par);
         let s = test.sigma_test_test;
         Mat::from_fn(n, n, |i, j| {
             0.5 * (s[(i, j)] + s[(j, i)]) + 0.5 * (k[(i, j)] + k[(j, i)])
         })
     } else {
-        Mat::from_fn(n, 1, |i, _| {
-            let mut acc = 0.0;
-            for r in 0..p {
-                acc += b_t[(r, i)] * a_t[(r, i)];
+        // diag(B A^T)_i = sum_r B_ir A_ir, accumulated row by row of B^T and A^T (contiguous
+        // when they are transposed views of column-major N x P matrices, as at t = infinity).
+        let mut acc = vec![0.0; n];
+        for r in 0..p {
+            for ((s, &b), &a) in acc.iter_mut().zip(b_t.row(r).iter()).zip(a_t.row(r).iter()) {
+                *s += b * a;
             }
-            test.sigma_test_test[(i, 0)] + acc
-        })
+        }
+        Mat::from_fn(n, 1, |i, _| test.sigma_test_test[(i, 0)] - 2.0 * acc[i])
     };
     Prediction {
         mean: (0..n).map(|i| mean[(i, 0)]).collect(),
