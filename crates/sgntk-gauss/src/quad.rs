@@ -270,6 +270,8 @@ struct Ctx {
     /// Disable the triangle and piecewise-exp one-dimensional closed forms (tests compare them
     /// with the routes that compute those inner expectations by quadrature).
     numeric_inner: bool,
+    /// Number of function evaluations (the cost model of the routes; read by a test).
+    evals: std::cell::Cell<u64>,
     /// The last trapezoid rule used (step, nodes, weights): the inner expectations of one
     /// pair all share it, so the Gaussian weights are computed once.
     rule: RefCell<Option<(f64, std::rc::Rc<TrapRule>)>>,
@@ -278,6 +280,7 @@ struct Ctx {
 impl Ctx {
     #[inline]
     fn ev(&self, f: &Func, x: f64) -> f64 {
+        self.evals.set(self.evals.get() + 1);
         let y = f.eval(x);
         if y.is_finite() {
             y

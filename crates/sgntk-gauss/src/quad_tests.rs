@@ -300,3 +300,30 @@ fn closed_inner_matches_numeric_inner() {
         worst[0], worst[1]
     );
 }
+
+/// Function evaluations per expectation for the kinked pairs at unit variances (where the time
+/// goes; `cargo test --release -p sgntk-gauss --lib -- --ignored eval_counts --nocapture`).
+#[test]
+#[ignore]
+fn eval_counts() {
+    let s = |x: &str| Func::Smooth(x.parse::<Surrogate>().unwrap().derivative());
+    let cases = [
+        (s("fast-sigmoid:25"), s("fast-sigmoid:25")),
+        (s("fast-sigmoid:25"), s("sigmoid:4")),
+        (s("fast-sigmoid:25"), s("atan:2")),
+        (s("fast-sigmoid:25"), s("triangle:1")),
+        (
+            Func::Smooth(Derivative::True(Activation::Tanh)),
+            s("atan:2"),
+        ),
+    ];
+    for (f, g) in &cases {
+        let mut line = format!("{} x {}:", f.name(), g.name());
+        for rho in [0.5, 0.8, 0.9, 0.95, 0.99, 0.999, 0.99999, 1.0 - 1e-8] {
+            let ctx = Ctx::default();
+            ctx.smooth_pair(f, g, &Cov2::new(1.0, 1.0, rho).unwrap());
+            line += &format!(" {}", ctx.evals.get());
+        }
+        eprintln!("{line}");
+    }
+}

@@ -59,7 +59,7 @@ def main():
                 rows.append((name, repr(mu), repr(tau)))
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "closed_1d.csv")
     with open(out, "w", newline="") as fh:
-        w = csv.writer(fh)
+        w = csv.writer(fh, lineterminator="\n")
         w.writerow(["surrogate", "mu", "tau", "value"])
         for name, mu, tau in rows:
             v = expect(name, mu, tau)

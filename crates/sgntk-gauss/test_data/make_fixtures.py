@@ -9,10 +9,12 @@ w delta(u - t) contributes w p_u(t) E[g(v) | u = t], a 1-D integral; two point m
 bivariate density. Working precision 20 digits (the nested tanh-sinh rule of mpmath reaches
 well beyond the 1e-12 the Rust tests need; a run takes several minutes).
 
-Run:  .venv/bin/python crates/sgntk-gauss/test_data/make_fixtures.py
+Run:  .venv/bin/python crates/sgntk-gauss/test_data/make_fixtures.py [--all]
+(without --all, the values already in fixtures.csv are kept and only new cases computed)
 """
 import csv
 import os
+import sys
 
 import mpmath as mp
 
@@ -181,19 +183,42 @@ CASES = [
      "-0.6209736802048063"),
     ("deriv", "tanh'", "~fast-sigmoid:25", "9.016636216074166e-6", "624971.478601415",
      "0.35445328519471414"),
+    # Added with the triangle and piecewise-exp one-dimensional closed forms (the pairs whose
+    # inner expectation they now give): strong correlations, near 1, exactly 1, extreme scales.
+    ("deriv", "~fast-sigmoid:25", "~triangle:1", "1.0", "1.0", "0.95"),
+    ("deriv", "~fast-sigmoid:25", "~triangle:1", "1.0", "1.0", "0.999"),
+    ("deriv", "~fast-sigmoid:25", "~triangle:1", "2.0", "0.5", "1.0"),
+    ("deriv", "tanh'", "~piecewise-exp:1", "1.0", "1.0", "0.95"),
+    ("deriv", "tanh'", "~piecewise-exp:1", "1.0", "1.0", "0.999"),
+    ("deriv", "tanh'", "~piecewise-exp:1", "0.01", "100.0", "-0.99999999999"),
+    ("deriv", "~atan:2", "~triangle:1", "1.0", "1.0", "0.95"),
+    ("deriv", "~atan:2", "~triangle:1", "1.0", "1.0", "0.999"),
+    ("deriv", "~atan:2", "~triangle:1", "100.0", "0.01", "0.99999999999"),
 ]
 
 
 def main():
+    """Values already in fixtures.csv are kept (pass --all to recompute every case)."""
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures.csv")
-    with open(out, "w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["kind", "left", "right", "a", "b", "c", "value"])
-        for kind, p, q, a, b, c in CASES:
+    known = {}
+    if "--all" not in sys.argv and os.path.exists(out):
+        with open(out, newline="") as fh:
+            for row in list(csv.reader(fh))[1:]:
+                known[tuple(row[:6])] = row[6]
+    rows = []
+    for case in CASES:
+        kind, p, q, a, b, c = case
+        if case in known:
+            v = known[case]
+        else:
             fn = act_pair if kind == "act" else deriv_pair
-            v = fn(p, q, a, b, c)
-            print(kind, p, q, a, b, c, mp.nstr(v, 20), flush=True)
-            w.writerow([kind, p, q, a, b, c, mp.nstr(v, 20)])
+            v = mp.nstr(fn(p, q, a, b, c), 20)
+            print(kind, p, q, a, b, c, v, flush=True)
+        rows.append([kind, p, q, a, b, c, v])
+    with open(out, "w", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["kind", "left", "right", "a", "b", "c", "value"])
+        w.writerows(rows)
 
 
 if __name__ == "__main__":
