@@ -23,6 +23,46 @@ pub(crate) fn erfc(x: f64) -> f64 {
     x.compl_error()
 }
 
+/// `exp(x)` for `-700 <= x <= 700`, branch-free so that loops over it vectorise (the Gaussian
+/// weights of the panel rules are most of the cost of the nested quadrature): `x = n ln 2 + r`
+/// with `n` rounded to nearest by the `1.5 2^52` trick and `ln 2` split in two (Cody-Waite, the
+/// fdlibm constants, exact products for `|n| < 2^11`), `|r| <= ln2/2`, then the Taylor
+/// polynomial of degree 13 (truncation `0.347^14/14! = 4e-18`) by Horner and `2^n` built in the
+/// exponent bits. Relative error below 4e-16 (unit test against `f64::exp`).
+#[inline(always)]
+pub(crate) fn exp_fast(x: f64) -> f64 {
+    const MAGIC: f64 = 6_755_399_441_055_744.0; // 1.5 * 2^52
+    // fdlibm's split of ln 2: 0.693147180369123816490 (21 trailing zero bits) and the rest.
+    const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+    const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
+    const C: [f64; 14] = [
+        1.0,
+        1.0,
+        1.0 / 2.0,
+        1.0 / 6.0,
+        1.0 / 24.0,
+        1.0 / 120.0,
+        1.0 / 720.0,
+        1.0 / 5_040.0,
+        1.0 / 40_320.0,
+        1.0 / 362_880.0,
+        1.0 / 3_628_800.0,
+        1.0 / 39_916_800.0,
+        1.0 / 479_001_600.0,
+        1.0 / 6_227_020_800.0,
+    ];
+    let t = x * std::f64::consts::LOG2_E + MAGIC;
+    let n = t - MAGIC;
+    let r = (x - n * LN2_HI) - n * LN2_LO;
+    let mut p = C[13];
+    for c in C[..13].iter().rev() {
+        p = p * r + c;
+    }
+    // The low bits of t hold n (two's complement); 2^n has exponent field n + 1023.
+    let e = t.to_bits().wrapping_sub(MAGIC.to_bits()).wrapping_add(1023) << 52;
+    p * f64::from_bits(e)
+}
+
 /// Standard normal density `phi(x) = exp(-x^2/2) / sqrt(2 pi)`.
 #[inline]
 pub(crate) fn npdf(x: f64) -> f64 {
@@ -168,6 +208,22 @@ pub(crate) fn pwexp_at(alpha: f64, mu: f64, tau: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `exp_fast` against `f64::exp` on `[-700, 700]` (the panel rules use `[-72, 0]`).
+    #[test]
+    fn exp_fast_matches_std() {
+        let mut worst: f64 = 0.0;
+        for i in 0..=200_000 {
+            let x = -700.0 + 1400.0 * i as f64 / 200_000.0;
+            worst = worst.max((exp_fast(x) / x.exp() - 1.0).abs());
+        }
+        for i in 0..=100_000 {
+            let x = -72.0 * i as f64 / 100_000.0;
+            worst = worst.max((exp_fast(x) / x.exp() - 1.0).abs());
+        }
+        // Two roundings in the reduction and Horner: a few ulps.
+        assert!(worst < 4e-16, "{worst:e}");
+    }
 
     /// erfcx against 60-digit mpmath values `erfc(y) exp(y^2)` on both sides of the switch at 12,
     /// and the exact value at 0.

@@ -5,7 +5,7 @@
 
 use super::{Ctx, Func, L};
 use crate::catalogue::{Activation, Derivative, Surrogate};
-use crate::rules::{RATIO, gh, gh_order, graded, panel_rule};
+use crate::rules::{RATIO, gh, gh_order, graded, panel_sum};
 
 /// Largest panel width in standard deviations (bounds the Gaussian's growth on the ellipse).
 pub(super) const CAP: f64 = 2.0;
@@ -155,11 +155,9 @@ impl Ctx {
             .iter()
             .map(|&(p, s)| ((p - mu) / tau, s / tau))
             .collect();
-        let (z, w) = panel_rule(&graded(&feats, -L, L, CAP, st.ratio));
-        z.iter()
-            .zip(&w)
-            .map(|(&z, &w)| w * self.ev(f, mu + tau * z))
-            .sum()
+        panel_sum(&graded(&feats, -L, L, CAP, st.ratio), |z| {
+            self.ev(f, mu + tau * z)
+        })
     }
 }
 

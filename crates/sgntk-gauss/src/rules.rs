@@ -24,7 +24,7 @@
 
 use std::sync::OnceLock;
 
-use crate::numeric::npdf;
+use crate::numeric::{INV_SQRT_2PI, exp_fast};
 
 /// Gauss-Legendre order on each panel.
 pub(crate) const GL_N: usize = 12;
@@ -182,25 +182,55 @@ pub(crate) fn graded(feats: &[(f64, f64)], lo: f64, hi: f64, cap: f64, ratio: f6
 /// Nodes `z` and weights `w` (Gauss-Legendre on each panel, times the standard normal density)
 /// for `int phi_N(z) F(z) dz ~ sum w_j F(z_j)` over the panels with boundaries `breaks`.
 pub(crate) fn panel_rule(breaks: &[f64]) -> (Vec<f64>, Vec<f64>) {
-    let (x, w) = gl();
-    let n = breaks.len().saturating_sub(1) * x.len();
+    let n = breaks.len().saturating_sub(1) * GL_N;
     let (mut zs, mut ws) = (Vec::with_capacity(n), Vec::with_capacity(n));
     for p in breaks.windows(2) {
-        let (c, r) = (0.5 * (p[0] + p[1]), 0.5 * (p[1] - p[0]));
-        for (&xi, &wi) in x.iter().zip(w) {
-            let z = c + r * xi;
-            zs.push(z);
-            ws.push(r * wi * npdf(z));
-        }
+        let (z, w) = panel_nodes(p[0], p[1]);
+        zs.extend_from_slice(&z);
+        ws.extend_from_slice(&w);
     }
     (zs, ws)
 }
 
-/// Barycentric interpolant at the Chebyshev points of the first kind on `[lo, hi]`.
+/// The nodes and weights of [`panel_rule`] on one panel `[x0, x1]` (branch-free, so that the
+/// Gaussian weights vectorise; see [`exp_fast`]).
+#[inline]
+fn panel_nodes(x0: f64, x1: f64) -> ([f64; GL_N], [f64; GL_N]) {
+    let (x, w) = gl();
+    let (x, w): (&[f64; GL_N], &[f64; GL_N]) = (
+        x.as_slice().try_into().expect("GL_N nodes"),
+        w.as_slice().try_into().expect("GL_N weights"),
+    );
+    let (c, r) = (0.5 * (x0 + x1), 0.5 * (x1 - x0));
+    let (mut z, mut wz) = ([0.0; GL_N], [0.0; GL_N]);
+    for i in 0..GL_N {
+        z[i] = c + r * x[i];
+        wz[i] = (r * w[i] * INV_SQRT_2PI) * exp_fast(-0.5 * z[i] * z[i]);
+    }
+    (z, wz)
+}
+
+/// `sum_j w_j F(z_j)` over the rule of [`panel_rule`], without allocating the nodes.
+#[inline]
+pub(crate) fn panel_sum(breaks: &[f64], mut f: impl FnMut(f64) -> f64) -> f64 {
+    let mut sum = 0.0;
+    for p in breaks.windows(2) {
+        let (z, w) = panel_nodes(p[0], p[1]);
+        for i in 0..GL_N {
+            sum += w[i] * f(z[i]);
+        }
+    }
+    sum
+}
+
+/// Barycentric interpolant at the Chebyshev points of the first kind on `[lo, hi]`, or, for
+/// [`Cheb::build_sinh`], in the variable `t = asinh(x/eps)/A` on `[-1, 1]`.
 pub(crate) struct Cheb {
     x: Vec<f64>,
     fx: Vec<f64>,
     w: Vec<f64>,
+    /// `(eps, 1/A)` of the sinh map, if any.
+    map: Option<(f64, f64)>,
 }
 
 impl Cheb {
@@ -209,7 +239,20 @@ impl Cheb {
             x: vec![0.0],
             fx: vec![v],
             w: vec![1.0],
+            map: None,
         }
+    }
+
+    /// Interpolant of `f` on `[-r, r]` in the variable `t` of `x = eps sinh(A t)`,
+    /// `A = asinh(r/eps)`: Chebyshev points in `t` crowd around `x = 0` on the scale `eps`
+    /// and spread geometrically away from it, like the features of a Gaussian convolution of
+    /// a function with a kink or a narrow bump at 0 (width `eps`) that varies on the scale
+    /// `|x|` elsewhere.
+    pub(crate) fn build_sinh(r: f64, eps: f64, n: usize, f: impl Fn(f64) -> f64) -> Self {
+        let a = (r / eps).asinh();
+        let mut c = Self::build(-1.0, 1.0, n, |t| f(eps * (a * t).sinh()));
+        c.map = Some((eps, 1.0 / a));
+        c
     }
 
     pub(crate) fn build(lo: f64, hi: f64, n: usize, f: impl Fn(f64) -> f64) -> Self {
@@ -222,7 +265,12 @@ impl Cheb {
             // Barycentric weights of the first-kind points: (-1)^j sin(t_j).
             w.push(if j % 2 == 0 { t.sin() } else { -t.sin() });
         }
-        Self { x, fx, w }
+        Self {
+            x,
+            fx,
+            w,
+            map: None,
+        }
     }
 
     #[inline]
@@ -230,6 +278,10 @@ impl Cheb {
         if self.x.len() == 1 {
             return self.fx[0];
         }
+        let x = match self.map {
+            Some((eps, inv_a)) => (x / eps).asinh() * inv_a,
+            None => x,
+        };
         let (mut num, mut den) = (0.0, 0.0);
         for ((&xj, &fj), &wj) in self.x.iter().zip(&self.fx).zip(&self.w) {
             let d = x - xj;
