@@ -282,17 +282,40 @@ impl Cheb {
             Some((eps, inv_a)) => (x / eps).asinh() * inv_a,
             None => x,
         };
-        let (mut num, mut den) = (0.0, 0.0);
-        for ((&xj, &fj), &wj) in self.x.iter().zip(&self.fx).zip(&self.w) {
-            let d = x - xj;
-            if d == 0.0 {
-                return fj;
+        // Four independent accumulators and no branch in the loop, so that the divisions
+        // vectorise; x on a node (a division by zero) is caught afterwards.
+        let (mut num, mut den) = ([0.0f64; 4], [0.0f64; 4]);
+        let n4 = self.x.len() / 4 * 4;
+        for (((xs, fs), ws), _) in self.x[..n4]
+            .chunks_exact(4)
+            .zip(self.fx[..n4].chunks_exact(4))
+            .zip(self.w[..n4].chunks_exact(4))
+            .zip(0..)
+        {
+            for l in 0..4 {
+                let q = ws[l] / (x - xs[l]);
+                num[l] += q * fs[l];
+                den[l] += q;
             }
-            let q = wj / d;
-            num += q * fj;
-            den += q;
         }
-        num / den
+        let (mut nu, mut de) = (
+            (num[0] + num[1]) + (num[2] + num[3]),
+            (den[0] + den[1]) + (den[2] + den[3]),
+        );
+        for j in n4..self.x.len() {
+            let q = self.w[j] / (x - self.x[j]);
+            nu += q * self.fx[j];
+            de += q;
+        }
+        let v = nu / de;
+        if v.is_finite() {
+            return v;
+        }
+        // Exact: the division by x - x_j was by zero.
+        match self.x.iter().position(|&xj| x - xj == 0.0) {
+            Some(j) => self.fx[j],
+            None => v,
+        }
     }
 }
 
@@ -342,6 +365,31 @@ mod tests {
         let (z, w) = panel_rule(&fine);
         let b: f64 = z.iter().zip(&w).map(|(z, w)| w * f(*z)).sum();
         assert!((a - b).abs() < 1e-13 * b, "{a} vs {b}");
+    }
+
+    /// The barycentric interpolant returns the data at its own nodes (the division by zero is
+    /// caught) and interpolates `exp` to rounding; the sinh-mapped one resolves
+    /// `sqrt(x^2 + eps^2)` (branch points at `+-i eps`, a kink smoothed over `eps`) on
+    /// `[-10, 10]` with `eps = 0.1` (`r / eps = 100`) to 1e-10 with 96 nodes, where the plain
+    /// one with as many nodes errs by ~4e-2 (measured: 2e-14 and 3.7e-2).
+    #[test]
+    fn chebyshev_interpolants() {
+        let c = Cheb::build(-1.0, 1.0, 16, f64::exp);
+        for j in [0, 5, 15] {
+            assert!(c.eval(c.x[j]).to_bits() == c.fx[j].to_bits());
+        }
+        assert!((c.eval(0.3) - 0.3f64.exp()).abs() < 1e-14);
+        let f = |x: f64| (x * x + 0.01).sqrt();
+        let s = Cheb::build_sinh(10.0, 0.1, 96, f);
+        let p = Cheb::build(-10.0, 10.0, 96, f);
+        let (mut es, mut ep): (f64, f64) = (0.0, 0.0);
+        for i in 0..=1000 {
+            let x = -10.0 + 0.02 * i as f64;
+            es = es.max((s.eval(x) - f(x)).abs());
+            ep = ep.max((p.eval(x) - f(x)).abs());
+        }
+        eprintln!("sinh {es:e}, plain {ep:e}");
+        assert!(es < 1e-10 && ep > 1e-5, "sinh {es:e}, plain {ep:e}");
     }
 
     /// Features at the same point keep the finest scale, whatever the sign of zero (a feature
