@@ -5,7 +5,7 @@
 
 use super::{Ctx, Func, L};
 use crate::catalogue::{Activation, Derivative, Surrogate};
-use crate::rules::{RATIO, gh, gh_order, graded, panel_sum};
+use crate::rules::{RATIO, gh, gh_order_max, graded, panel_sum};
 
 /// Largest panel width in standard deviations (bounds the Gaussian's growth on the ellipse).
 pub(super) const CAP: f64 = 2.0;
@@ -115,7 +115,8 @@ impl Ctx {
     /// `4 sup|f| n! (tau / r)^(2n)` with `r` half the distance from `[mu - 9 tau, mu + 9 tau]`
     /// to the nearest singularity (a breakpoint plus the distance of its branch's own
     /// singularity beyond it, or the strip of the complex poles), is below `tol` for some
-    /// `n <= GH_MAX`; `None` otherwise (a breakpoint within `9 tau`, or `tau` too wide).
+    /// `n <= max_n` (at most `GH_MAX`); `None` otherwise (a breakpoint within `9 tau`, or `tau`
+    /// too wide).
     /// `M <= 4 sup|f|` on those disks holds for every catalogue function (tanh: 1, tanh' and
     /// the logistic: 2, atan: 4/3, the Gaussian: `e^(1/4)`, `1/(1 + k x)^2` on a disk of half
     /// the distance to its pole: 4, `exp(-a x)` on radius `1/(2a)`: `e^(1/2)`, in units of
@@ -127,6 +128,7 @@ impl Ctx {
         mu: f64,
         tau: f64,
         tol: f64,
+        max_n: usize,
     ) -> Option<f64> {
         let mut dist = st.strip;
         for &p in &st.bps {
@@ -137,7 +139,7 @@ impl Ctx {
             dist = dist.min(d + st.branch);
         }
         let q = 2.0 * tau / dist;
-        let n = gh_order(q, tol / (4.0 * st.sup))?;
+        let n = gh_order_max(q, tol / (4.0 * st.sup), max_n)?;
         let (z, w) = gh(n);
         Some(
             z.iter()

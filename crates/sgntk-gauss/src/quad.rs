@@ -27,7 +27,7 @@ use crate::catalogue::{Activation, Derivative, PointMass, Surrogate};
 use crate::closed::DEGENERATE;
 use crate::error::{GaussError, Result};
 use crate::expect::{Cov2, deriv_name};
-use crate::numeric::{INV_SQRT_2PI, erf, ncdf, npdf, pwexp_at, triangle_at};
+use crate::numeric::{INV_SQRT_2PI, atan_at, erf, ncdf, npdf, pwexp_at, triangle_at};
 use crate::rules::Cheb;
 
 /// Truncation of every Gaussian integral at `|z| <= L` standard deviations: the neglected mass
@@ -176,14 +176,14 @@ impl Func {
         }
     }
 
-    /// The triangle and piecewise-exp surrogates, whose one-dimensional closed forms
-    /// ([`crate::numeric::triangle_at`], [`crate::numeric::pwexp_at`]) cost several special
-    /// functions per call.
+    /// The triangle, piecewise-exp and atan surrogates, whose one-dimensional closed forms
+    /// ([`crate::numeric::triangle_at`], [`crate::numeric::pwexp_at`],
+    /// [`crate::numeric::atan_at`]) cost several special functions per call.
     fn costly_closed_1d(&self) -> bool {
         matches!(
             self,
             Self::Smooth(Derivative::Surrogate(
-                Surrogate::Triangle(_) | Surrogate::PiecewiseExp(_)
+                Surrogate::Triangle(_) | Surrogate::PiecewiseExp(_) | Surrogate::Atan(_)
             ))
         )
     }
@@ -222,6 +222,7 @@ impl Func {
                     (ncdf((w - mu) / tau) - ncdf((-w - mu) / tau)) * 0.5 / w
                 }
                 Surrogate::Triangle(w) => triangle_at(w.get(), mu, tau),
+                Surrogate::Atan(a) => atan_at(a.get(), mu, tau),
                 Surrogate::PiecewiseExp(a) => pwexp_at(a.get(), mu, tau),
                 _ => return None,
             },
@@ -270,8 +271,8 @@ struct Ctx {
     no_trap: bool,
     /// Disable the Mehler series (tests compare it with the nested trapezoid rule).
     no_mehler: bool,
-    /// Disable the triangle and piecewise-exp one-dimensional closed forms (tests compare them
-    /// with the routes that compute those inner expectations by quadrature).
+    /// Disable the triangle, piecewise-exp and atan one-dimensional closed forms (tests compare
+    /// them with the routes that compute those inner expectations by quadrature).
     numeric_inner: bool,
     /// Number of function evaluations (the cost model of the routes; read by a test).
     evals: std::cell::Cell<u64>,
@@ -296,7 +297,7 @@ impl Ctx {
         }
     }
 
-    /// [`Func::closed_1d`], unless disabled for the triangle and piecewise-exp (`numeric_inner`).
+    /// [`Func::closed_1d`], unless disabled for the costly ones (`numeric_inner`).
     fn closed_1d(&self, f: &Func, mu: f64, tau: f64) -> Option<f64> {
         if self.numeric_inner && f.costly_closed_1d() {
             return None;
@@ -388,10 +389,20 @@ impl Ctx {
             let y = f.eval_mid(mu);
             return if y.is_finite() { y } else { self.ev(f, mu) };
         }
-        if let Some(v) = self.closed_1d(f, mu, tau) {
+        // The costly closed forms (several special functions, ~50-100 ns) come after a short
+        // Gauss-Hermite sum where one applies (a narrow Gaussian far from every singularity:
+        // at most 8 cheap evaluations; measured, longer sums cost more than the closed forms).
+        let costly = f.costly_closed_1d();
+        if !costly {
+            if let Some(v) = self.closed_1d(f, mu, tau) {
+                return v;
+            }
+        }
+        let max_n = if costly { 8 } else { crate::rules::GH_MAX };
+        if let Some(v) = st.and_then(|st| self.gauss_hermite(f, st, mu, tau, REL * scale, max_n)) {
             return v;
         }
-        if let Some(v) = st.and_then(|st| self.gauss_hermite(f, st, mu, tau, REL * scale)) {
+        if let Some(v) = self.closed_1d(f, mu, tau) {
             return v;
         }
         if let Some(h) = f

@@ -25,6 +25,7 @@ fn trapezoid_matches_tanh_sinh() {
                 let fast = Ctx::default();
                 let slow = Ctx {
                     no_trap: true,
+                    numeric_inner: true,
                     ..Ctx::default()
                 };
                 let x = fast.smooth_pair(f, g, &cov);
@@ -62,6 +63,8 @@ fn closed_1d_matches_numeric() {
         Func::Smooth("boxcar:0.5".parse::<Surrogate>().unwrap().derivative()),
         Func::Smooth("triangle:0.7".parse::<Surrogate>().unwrap().derivative()),
         Func::Smooth("piecewise-exp:3".parse::<Surrogate>().unwrap().derivative()),
+        Func::Smooth("atan:2".parse::<Surrogate>().unwrap().derivative()),
+        Func::Smooth("atan:0.3".parse::<Surrogate>().unwrap().derivative()),
     ];
     for f in &funcs {
         for &(mu, tau) in &[
@@ -127,6 +130,7 @@ fn route_error(f: &Func, g: &Func, cov: &Cov2) -> f64 {
     let fast = Ctx::default();
     let slow = Ctx {
         no_trap: true,
+        numeric_inner: true,
         ..Ctx::default()
     };
     let x = fast.smooth_pair(f, g, cov);
@@ -237,7 +241,7 @@ fn closed_1d_matches_mpmath() {
     eprintln!("closed_1d vs mpmath: {n} values, worst relative error {worst:e}");
 }
 
-/// Pairs whose inner expectation is now a triangle or piecewise-exp closed form, against the
+/// Pairs whose inner expectation is now a triangle, piecewise-exp or atan closed form, against the
 /// previous routes with that expectation by quadrature (`numeric_inner`: panels, Mehler series,
 /// Chebyshev interpolant) and against split tanh-sinh outside and inside (`numeric_inner` and
 /// `no_trap`, independent of both), at strong and degenerate correlations: 1e-8 of the value
@@ -253,6 +257,9 @@ fn closed_inner_matches_numeric_inner() {
         (s("sigmoid:4"), s("piecewise-exp:1")),
         (s("triangle:1"), s("piecewise-exp:2")),
         (s("fast-sigmoid:25"), s("piecewise-exp:1")),
+        (tanh_d.clone(), s("atan:2")),
+        (s("fast-sigmoid:25"), s("atan:2")),
+        (s("sigmoid:4"), s("atan:0.5")),
     ];
     let covs = [
         (1.0, 1.0, 0.3),
@@ -352,6 +359,7 @@ fn strong_correlations_match_tanh_sinh() {
                 Ctx::default(),
                 Ctx {
                     no_trap: true,
+                    numeric_inner: true,
                     ..Ctx::default()
                 },
             );

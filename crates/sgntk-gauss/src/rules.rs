@@ -122,9 +122,14 @@ pub(crate) fn gh(n: usize) -> &'static (Vec<f64>, Vec<f64>) {
 /// Smallest Gauss-Hermite order `n` with `n! q^(2n) <= tol` (`q = tau / r`, see the module
 /// docs), or `None` above `GH_MAX`.
 pub(crate) fn gh_order(q: f64, tol: f64) -> Option<usize> {
+    gh_order_max(q, tol, GH_MAX)
+}
+
+/// [`gh_order`] with orders at most `max_n` (`<= GH_MAX`) tried.
+pub(crate) fn gh_order_max(q: f64, tol: f64, max_n: usize) -> Option<usize> {
     let q2 = q * q;
     let mut b = 1.0;
-    for n in 1..=GH_MAX {
+    for n in 1..=max_n.min(GH_MAX) {
         b *= n as f64 * q2;
         if b <= tol {
             return Some(n);
