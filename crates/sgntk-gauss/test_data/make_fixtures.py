@@ -194,6 +194,11 @@ CASES = [
     ("deriv", "~atan:2", "~triangle:1", "1.0", "1.0", "0.95"),
     ("deriv", "~atan:2", "~triangle:1", "1.0", "1.0", "0.999"),
     ("deriv", "~atan:2", "~triangle:1", "100.0", "0.01", "0.99999999999"),
+    # Added with the atan closed form (Voigt profile) and the sinh-mapped interpolant.
+    ("deriv", "tanh'", "~atan:2", "1.0", "1.0", "0.95"),
+    ("deriv", "~fast-sigmoid:25", "~atan:2", "1.0", "1.0", "0.95"),
+    ("deriv", "~fast-sigmoid:25", "~fast-sigmoid:25", "1.0", "1.0", "0.95"),
+    ("deriv", "~fast-sigmoid:25", "~sigmoid:4", "1.0", "1.0", "0.99"),
 ]
 
 
