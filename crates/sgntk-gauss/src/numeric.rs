@@ -1,6 +1,7 @@
 //! Scalar special functions used by the closed forms: the normal density and distribution
-//! function, a numerically stable scaled complementary error function `erfcx`, and the
-//! one-dimensional Gaussian expectations `E[beta(sigma Z)]` of the surrogates that have them.
+//! function, a numerically stable scaled complementary error function `erfcx`, the real part of
+//! the Faddeeva function, a vectorisable `exp`, and the one-dimensional Gaussian expectations
+//! `E[beta(sigma Z)]` and `E[beta(mu + tau Z)]` of the surrogates that have them.
 
 use special::Error as _;
 

@@ -4,7 +4,8 @@
 //! `v | u ~ N(k z1, tau^2)` with `k = sqrt(b) rho` and `tau^2 = b (1 - rho^2)`, as the nested
 //! one-dimensional integral `int phi(z1) f(sqrt(a) z1) H(z1) dz1`, where
 //! `H(z1) = E[g(k z1 + tau Z)]` is a Gaussian expectation in closed form when `g` has one
-//! (sign, step, erf, relu, identity, their derivatives, boxcar) and a quadrature otherwise.
+//! (sign, step, erf, relu, identity, their derivatives, boxcar, triangle, piecewise-exp, atan)
+//! and a quadrature otherwise.
 //! Every one-dimensional integral runs over `[-L, L]` standard deviations. For catalogue
 //! functions it is a Gauss-Legendre rule on panels graded around every jump, kink and centre
 //! (mapped through the linear change of variables; `panel.rs`, `rules.rs`), a trapezoid rule
