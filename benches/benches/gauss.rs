@@ -137,6 +137,20 @@ fn quadrature(c: &mut Criterion) {
                 Method::Auto,
             ),
         ),
+        // A triangle, piecewise-exp or atan factor inside: one outer integral over its
+        // one-dimensional closed form (docs/gauss.md, section 4).
+        (
+            "fastsigmoid25-triangle1",
+            DerivPair::new(&surr("fast-sigmoid:25"), &surr("triangle:1"), Method::Auto),
+        ),
+        (
+            "tanhd-pwexp1",
+            DerivPair::new(&tanh.derivative(), &surr("piecewise-exp:1"), Method::Auto),
+        ),
+        (
+            "fastsigmoid25-atan2",
+            DerivPair::new(&surr("fast-sigmoid:25"), &surr("atan:2"), Method::Auto),
+        ),
     ];
     for (name, pair) in &der_pairs {
         assert!(!pair.has_closed_form());
