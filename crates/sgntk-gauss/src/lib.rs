@@ -27,6 +27,7 @@ mod closed;
 mod error;
 pub mod expect;
 mod numeric;
+mod poles;
 mod quad;
 mod rules;
 

@@ -29,6 +29,7 @@ use crate::closed::DEGENERATE;
 use crate::error::{GaussError, Result};
 use crate::expect::{Cov2, deriv_name};
 use crate::numeric::{INV_SQRT_2PI, atan_at, erf, ncdf, npdf, pwexp_at, triangle_at};
+use crate::poles::{self, Pole};
 use crate::rules::Cheb;
 
 /// Truncation of every Gaussian integral at `|z| <= L` standard deviations: the neglected mass
@@ -48,6 +49,10 @@ const CHEB_TOL: f64 = 1e-10;
 const TRAP_MAX: f64 = 400.0;
 /// Trapezoid accuracy exponent: error ~ M exp(-2 pi d / h) = M exp(-TRAP_EXP).
 const TRAP_EXP: f64 = 36.0;
+
+/// Largest modelled cost (ns, `poles::plan_cost`) of a pole-expansion form for which a pair
+/// with that factor inside becomes a single outer integral.
+const POLE_COST: f64 = 250.0;
 
 /// A real function of one variable with the structure the quadrature needs.
 #[derive(Clone, Debug)]
@@ -178,12 +183,39 @@ impl Func {
     /// ([`crate::numeric::triangle_at`], [`crate::numeric::pwexp_at`],
     /// [`crate::numeric::atan_at`]) cost several special functions per call.
     fn costly_closed_1d(&self) -> bool {
-        matches!(
-            self,
-            Self::Smooth(Derivative::Surrogate(
-                Surrogate::Triangle(_) | Surrogate::PiecewiseExp(_) | Surrogate::Atan(_)
-            ))
-        )
+        self.pole().is_some()
+            || matches!(
+                self,
+                Self::Smooth(Derivative::Surrogate(
+                    Surrogate::Triangle(_) | Surrogate::PiecewiseExp(_) | Surrogate::Atan(_)
+                ))
+            )
+    }
+
+    /// `f(x) = v poles::value(kind, r x)` for the functions with a pole-expansion form
+    /// (`tanh`: `(Tanh, 1, 1)`; `tanh' = sech^2`: `(Sech2, 1, 1)`; the sigmoid(k) surrogate
+    /// `k s(kx)(1 - s(kx)) = (k/4) sech^2(kx/2)`: `(Sech2, k/2, k/4)`).
+    fn pole(&self) -> Option<(Pole, f64, f64)> {
+        match self {
+            Self::Act(Activation::Tanh) => Some((Pole::Tanh, 1.0, 1.0)),
+            Self::Smooth(Derivative::True(Activation::Tanh)) => Some((Pole::Sech2, 1.0, 1.0)),
+            Self::Smooth(Derivative::Surrogate(Surrogate::Sigmoid(k))) => {
+                Some((Pole::Sech2, 0.5 * k.get(), 0.25 * k.get()))
+            }
+            _ => None,
+        }
+    }
+
+    /// [`Self::closed_1d`] for the pole-expansion functions to the absolute tolerance `tol`
+    /// (`None`: relative to [`poles::magnitude`], 1e-15); `None` when the form declines.
+    fn pole_1d(&self, mu: f64, tau: f64, tol: Option<f64>) -> Option<f64> {
+        let (kind, r, v) = self.pole()?;
+        let (m, s) = (r * mu, r * tau);
+        let tol = match tol {
+            Some(t) => t / v,
+            None => 1e-15 * poles::magnitude(kind, m, s),
+        };
+        poles::pole_gauss(kind, m, s, tol).map(|e| v * e)
     }
 
     /// `E[f(mu + tau Z)]`, `tau > 0`, where a one-dimensional closed form exists.
@@ -193,6 +225,9 @@ impl Func {
             let var = s + tau * tau;
             w * INV_SQRT_2PI / var.sqrt() * (-0.5 * mu * mu / var).exp()
         };
+        if self.pole().is_some() {
+            return self.pole_1d(mu, tau, None);
+        }
         Some(match self {
             Self::Act(a) => match a {
                 Activation::Sign => erf(x * std::f64::consts::FRAC_1_SQRT_2),
@@ -303,7 +338,18 @@ impl Ctx {
         f.closed_1d(mu, tau)
     }
 
-    fn has_closed_1d(&self, f: &Func) -> bool {
+    /// Whether `E[f(mu + tau Z)]` has a one-dimensional form for this `tau` (for the
+    /// pole-expansion functions: whether it applies at the centre, `tau` not too wide against
+    /// the pole spacing).
+    fn has_closed_1d(&self, f: &Func, tau: f64) -> bool {
+        if let Some((kind, r, v)) = f.pole() {
+            // Only where the form is cheap (measured: at a modelled cost above ~POLE_COST ns
+            // per evaluation the single outer integral loses to the series or the
+            // interpolated nested rule).
+            return !self.numeric_inner
+                && poles::plan_cost(kind, 0.0, r * tau.max(1e-300), 1e-16 / v, false)
+                    .is_some_and(|p| p.2 <= POLE_COST);
+        }
         self.closed_1d(f, 0.0, 1.0).is_some()
     }
 
@@ -400,7 +446,14 @@ impl Ctx {
         if let Some(v) = st.and_then(|st| self.gauss_hermite(f, st, mu, tau, REL * scale, max_n)) {
             return v;
         }
-        if let Some(v) = self.closed_1d(f, mu, tau) {
+        if f.pole().is_some() {
+            if let Some(v) = f
+                .pole_1d(mu, tau, Some(REL * scale))
+                .filter(|_| !self.numeric_inner)
+            {
+                return v;
+            }
+        } else if let Some(v) = self.closed_1d(f, mu, tau) {
             return v;
         }
         if let Some(h) = f
@@ -446,7 +499,11 @@ impl Ctx {
             return self.smooth_pair(g, f, &cov.swapped());
         }
         // Put the function with a 1-D closed form inside.
-        if !self.has_closed_1d(g) && self.has_closed_1d(f) {
+        let tau_of = |s: f64, r: f64| s * ((1.0 - r) * (1.0 + r)).max(0.0).sqrt();
+        let r0 = (c / (a * b).sqrt()).clamp(-1.0, 1.0);
+        if !self.has_closed_1d(g, tau_of(b.sqrt(), r0))
+            && self.has_closed_1d(f, tau_of(a.sqrt(), r0))
+        {
             return self.smooth_pair(g, f, &cov.swapped());
         }
         let (su, sv) = (a.sqrt(), b.sqrt());
@@ -474,7 +531,7 @@ impl Ctx {
         // as much as a short quadrature; at moderate correlations the series, with one cheap
         // evaluation of g per node, is faster than the nested rule over graded outer panels
         // (measured: fast-sigmoid x triangle at rho = 0.5, 24 against 54 us).
-        let series_first = !self.has_closed_1d(g) || (g.costly_closed_1d() && rho.abs() < 0.8);
+        let series_first = !self.has_closed_1d(g, tau) || (g.costly_closed_1d() && rho.abs() < 0.8);
         if !self.no_trap && !self.no_mehler && series_first && !short_inner {
             if let Some(v) = mehler::mehler(self, f, g, su, sv, rho) {
                 return v;
@@ -512,7 +569,7 @@ impl Ctx {
             (None, Some(t)) => t,
             (None, None) => usize::MAX,
         };
-        let numeric_inner = tau > 0.0 && !self.has_closed_1d(g);
+        let numeric_inner = tau > 0.0 && !self.has_closed_1d(g, tau);
         let interp = if numeric_inner {
             if k == 0.0 {
                 Some(Cheb::constant(self.gauss1d_st(

@@ -1,0 +1,297 @@
+//! Gaussian expectations `E[f(m + s Z)]` of `tanh` and `sech^2` through their pole
+//! (Mittag-Leffler) expansions and the Faddeeva function (`docs/gauss.md`, section 4).
+//!
+//! With `c_n = pi (n + 1/2)`, `tanh x = sum_{n >= 0} t_n(x)`, `t_n(x) = 2x/(x^2 + c_n^2)`
+//! (simple poles at `+-i c_n`, residue 1), and `sech^2 x = sum_{n >= 0} u_n(x)`,
+//! `u_n(x) = -2 Re (x - i c_n)^-2 = 2 (c_n^2 - x^2)/(x^2 + c_n^2)^2` (double poles). For
+//! `x ~ N(m, s^2)` and `z_n = (m + i c_n)/(s sqrt 2)`:
+//! `E[t_n(x)] = sqrt(2 pi) Im w(z_n) / s` and `E[u_n(x)] = sqrt(pi) Im w'(z_n) / s^2`,
+//! `w'(z) = -2 (z w(z) - i/sqrt(pi))`.
+//! The pole sum converges slowly, so only the first `N` pole pairs are taken in closed form;
+//! the remainder `f - sum_{n < N} t_n` is analytic in the strip `|Im x| < c_N` and its
+//! expectation is a short Gauss-Hermite sum (error model of `panel.rs`: `4 M n! q^(2n)` with
+//! `q = 2 s / dist`, `dist` the distance from `[m - 9s, m + 9s]` to the nearest remaining pole,
+//! `M` a bound of the remainder on the disks of radius `dist/2`). `N` and the order `n` are
+//! chosen by a cost model (a Faddeeva evaluation ~ 60 ns, a node ~ 12 ns plus 3 ns per removed
+//! pole); when the conditional Gaussian is wide against the pole spacing (`s` beyond about 3)
+//! no choice meets the tolerance and the caller falls back to its quadrature.
+
+use std::f64::consts::{FRAC_1_SQRT_2, PI};
+
+use crate::numeric::faddeeva_zw;
+use crate::rules::{GH_MAX, gh, gh_order_max};
+
+/// Which function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Pole {
+    /// `tanh x`.
+    Tanh,
+    /// `sech^2 x = tanh' x`.
+    Sech2,
+}
+
+/// Most pole pairs taken in closed form.
+const N_MAX: usize = 8;
+const SQRT_2PI: f64 = 2.506_628_274_631_000_7;
+const SQRT_PI: f64 = 1.772_453_850_905_516;
+
+/// `sech^2 x` without overflow (`4 e / (1 + e)^2`, `e = exp(-2|x|)`; 0 on underflow).
+#[inline]
+fn sech2(x: f64) -> f64 {
+    let e = (-2.0 * x.abs()).exp();
+    4.0 * e / ((1.0 + e) * (1.0 + e))
+}
+
+/// `f(x)`.
+pub(crate) fn value(kind: Pole, x: f64) -> f64 {
+    match kind {
+        Pole::Tanh => x.tanh(),
+        Pole::Sech2 => sech2(x),
+    }
+}
+
+/// The number of pole pairs `N` and the Gauss-Hermite order `n` meeting the absolute
+/// tolerance `tol` most cheaply, or `None`.
+fn plan(kind: Pole, m: f64, s: f64, tol: f64) -> Option<(usize, usize)> {
+    plan_cost(kind, m, s, tol, true).map(|b| (b.0, b.1))
+}
+
+/// [`plan`] with its modelled cost in nanoseconds; `odd_gain: false` leaves out the factor
+/// `|m| / (dist/2)` of the odd tanh (a plan valid for every `|m| <= 9 s`).
+pub(crate) fn plan_cost(
+    kind: Pole,
+    m: f64,
+    s: f64,
+    tol: f64,
+    odd_gain: bool,
+) -> Option<(usize, usize, f64)> {
+    let off = (m.abs() - 9.0 * s).max(0.0);
+    let mut best: Option<(usize, usize, f64)> = None;
+    for nn in 0..=N_MAX {
+        let fixed = 60.0 * nn as f64;
+        if best.is_some_and(|b| fixed >= b.2) {
+            break;
+        }
+        let c = PI * (nn as f64 + 0.5);
+        let dist = off.hypot(c);
+        // Bound of the remainder on the disks: |tanh|, |sech^2| <= 2 on |Im x| <= c_0/2 away
+        // from the real axis' neighbourhood of a pole, plus the removed terms (each at most
+        // 2 / (c_N - c_n) there); for the odd tanh the error is an odd analytic function of m,
+        // so by Schwarz's lemma it is at most |m| / (dist/2) times the bound for |m| < dist/2.
+        let mut big_m = 2.0 + 2.0 * nn as f64;
+        if kind == Pole::Tanh && odd_gain {
+            big_m *= (2.0 * m.abs() / dist).min(1.0);
+        }
+        if big_m == 0.0 {
+            return Some((0, 1, 12.0));
+        }
+        // Rounding: the removed terms and their expectations are of size 2|m|/(m^2 + c_0^2)
+        // (tanh) or 2/(m^2 + c_0^2) (sech^2) each, and cancel where f is small (sech^2 far
+        // out); allow up to 8 tol of rounding at 2e-16 of their sum.
+        if nn > 0 {
+            let c0 = 0.5 * PI;
+            let size = match kind {
+                Pole::Tanh => 2.0 * m.abs() / (m * m + c0 * c0),
+                Pole::Sech2 => 2.0 / (m * m + c0 * c0),
+            };
+            if 2e-16 * nn as f64 * size > 8.0 * tol {
+                break;
+            }
+        }
+        // Two error models, the smaller order wins: the Taylor (Cauchy) bound of `panel.rs`,
+        // `4 M n! q^(2n)`, `q = 2 s / dist` (narrow Gaussians), and the strip model
+        // `8 M exp(d^2/8 - d sqrt(2n))`, `d = dist / s` the half-width of the strip of
+        // analyticity in z units (fitted to the sech^2 remainders at s = 0.5..4, N = 0..3,
+        // n = 4..24 against mpmath: the actual errors lie within 0.2..1 of
+        // exp(d^2/8 - d sqrt(2n)) for d >= 3, far below it for d < 2; used for d <= 12).
+        let q = 2.0 * s / dist;
+        let taylor = gh_order_max(q, tol / (4.0 * big_m), GH_MAX);
+        let d = dist / s;
+        let strip = if d <= 12.0 {
+            let l = ((8.0 * big_m / tol).ln().max(0.0) + 0.125 * d * d) / d;
+            ((0.5 * l * l).ceil() as usize).max(1)
+        } else {
+            usize::MAX
+        };
+        let order = match taylor {
+            Some(t) => Some(t.min(strip)),
+            None => (strip <= GH_MAX).then_some(strip),
+        };
+        if let Some(n) = order {
+            let cost = fixed + n as f64 * (12.0 + 3.0 * nn as f64);
+            if best.is_none_or(|b| cost < b.2) {
+                best = Some((nn, n, cost));
+            }
+        }
+    }
+    best
+}
+
+/// Sum of the removed terms at `m + a` and `m - a` (`t_n` or `u_n`, `n < nn`), in a form that
+/// keeps the relative accuracy of the odd `t_n` sum at small `m`.
+#[inline]
+fn removed_pair(kind: Pole, nn: usize, m: f64, a: f64) -> f64 {
+    let mut r = 0.0;
+    for j in 0..nn {
+        let c = PI * (j as f64 + 0.5);
+        let c2 = c * c;
+        match kind {
+            Pole::Tanh => {
+                let (lo, hi) = ((m - a) * (m - a) + c2, (m + a) * (m + a) + c2);
+                r += 4.0 * m * ((m - a) * (m + a) + c2) / (lo * hi);
+            }
+            Pole::Sech2 => {
+                for x in [m - a, m + a] {
+                    let d = x * x + c2;
+                    r += 2.0 * (c - x) * (c + x) / (d * d);
+                }
+            }
+        }
+    }
+    r
+}
+
+/// `f(m + a) + f(m - a)`, for tanh through `2 sinh(2m)/(cosh(2m) + cosh(2a))` when `a > |m|`
+/// (no cancellation at small `m`).
+#[inline]
+fn value_pair(kind: Pole, m: f64, a: f64) -> f64 {
+    match kind {
+        Pole::Tanh if a > m.abs() && a < 300.0 => {
+            2.0 * (2.0 * m).sinh() / ((2.0 * m).cosh() + (2.0 * a).cosh())
+        }
+        _ => value(kind, m + a) + value(kind, m - a),
+    }
+}
+
+/// `E[f(m + s Z)]`, `Z ~ N(0, 1)`, to the absolute tolerance `tol` (see the module docs), or
+/// `None` when no plan meets it (`s` wide against the pole spacing, or a `tol` below what the
+/// error model can certify).
+pub(crate) fn pole_gauss(kind: Pole, m: f64, s: f64, tol: f64) -> Option<f64> {
+    if s == 0.0 || (kind == Pole::Tanh && m == 0.0) {
+        // (E[tanh(sZ)] = 0 by symmetry.)
+        return Some(value(kind, m));
+    }
+    if !(s > 0.0 && s.is_finite() && m.is_finite() && tol > 0.0) {
+        return None;
+    }
+    let (nn, n) = plan(kind, m, s, tol)?;
+    let mut sum = 0.0;
+    let r = FRAC_1_SQRT_2 / s;
+    for j in 0..nn {
+        let c = PI * (j as f64 + 0.5);
+        let (w, zw) = faddeeva_zw(m * r, c * r);
+        sum += match kind {
+            Pole::Tanh => SQRT_2PI * w.1 / s,
+            Pole::Sech2 => -2.0 * SQRT_PI * zw.1 / (s * s),
+        };
+    }
+    let (z, wt) = gh(n);
+    // Symmetric nodes: pair z and -z; an odd order has z = 0 in the middle.
+    let half = n / 2;
+    let mut rem = 0.0;
+    for i in 0..half {
+        // The rule's nodes are in increasing or decreasing order; take |z|.
+        let a = s * z[i].abs();
+        rem += wt[i] * (value_pair(kind, m, a) - removed_pair(kind, nn, m, a));
+    }
+    if n % 2 == 1 {
+        rem += wt[half] * (value(kind, m) - 0.5 * removed_pair(kind, nn, m, 0.0));
+    }
+    Some(sum + rem)
+}
+
+/// A rough magnitude of `E[f(m + s Z)]` (the scale of [`pole_gauss`]'s relative tolerance when
+/// used on its own): the probit approximation `E[tanh] ~ erf(b m / sqrt(1 + 2 b^2 s^2))`,
+/// `b = sqrt(pi)/2`, and its derivative for `sech^2`, whichever is smaller than the exact
+/// value at the centre; never above the true order of magnitude, so the tolerance is strict.
+pub(crate) fn magnitude(kind: Pole, m: f64, s: f64) -> f64 {
+    let g = 1.0 + 0.5 * PI * s * s;
+    match kind {
+        Pole::Tanh => 0.5 * crate::numeric::erf(0.5 * SQRT_PI * m / g.sqrt()).abs(),
+        Pole::Sech2 => {
+            let gauss = (-0.25 * PI * m * m / g).exp() / g.sqrt();
+            // The tails of sech^2 (4 exp(-2|x|)) dominate far out: E >= 0.997 sech^2(|m| + 3s).
+            0.25 * gauss.max(sech2(m.abs() + 3.0 * s))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `faddeeva_zw` against 30-digit mpmath (`test_data/faddeeva_zw.csv`, written by
+    /// `make_poles_1d.py`): each component of `w` within 2e-15 of `Re w(iy) = erfcx(y)` (the
+    /// peak over x, >= |w|: the accuracy `faddeeva_re` has), of `z w - i/sqrt(pi)` within 2e-15
+    /// of `max(|z w - i/sqrt(pi)|, |z| erfcx(y))` (inside `|z| < 7` it is formed directly, a
+    /// cancellation of up to `|z|^2 < 49` ulps of its modulus).
+    #[test]
+    fn faddeeva_complex_matches_mpmath() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/test_data/faddeeva_zw.csv");
+        let text = std::fs::read_to_string(path).expect("faddeeva_zw.csv");
+        let (mut ew, mut ez): (f64, f64) = (0.0, 0.0);
+        for line in text.lines().skip(1) {
+            let v: Vec<f64> = line.split(',').map(|t| t.parse().unwrap()).collect();
+            let (w, zw) = faddeeva_zw(v[0], v[1]);
+            // Scales: Weideman's error is absolute against the peak Re w(iy) = erfcx(y) >= |w|,
+            // and `z w` carries |z| times it.
+            let peak = crate::numeric::erfcx(v[1]).max(v[2].hypot(v[3]));
+            let (mw, mz) = (peak, v[4].hypot(v[5]).max(v[0].hypot(v[1]) * peak));
+            let e1 = (w.0 - v[2]).abs().max((w.1 - v[3]).abs()) / mw;
+            let e2 = (zw.0 - v[4]).abs().max((zw.1 - v[5]).abs()) / mz;
+            assert!(
+                e1 < 2e-15 && e2 < 2e-15,
+                "{line}: {w:?} {zw:?} ({e1:e}, {e2:e})"
+            );
+            ew = ew.max(e1);
+            ez = ez.max(e2);
+        }
+        eprintln!("faddeeva_zw: worst {ew:e} (w), {ez:e} (z w - i/sqrt pi)");
+    }
+
+    /// Check of the pole expansions themselves at a few points (1e-14: the partial sums up to
+    /// 2e6 terms plus the integral of the tail).
+    #[test]
+    fn pole_sums() {
+        for x in [0.0, 0.3, -1.7, 4.0] {
+            let (mut t, mut u) = (0.0, 0.0);
+            let nmax = 2_000_000;
+            for n in (0..nmax).rev() {
+                let c = PI * (n as f64 + 0.5);
+                t += 2.0 * x / (x * x + c * c);
+                u += 2.0 * (c * c - x * x) / ((x * x + c * c) * (x * x + c * c));
+            }
+            // Tails: sum_{n >= N} 2x/c_n^2 ~ 2x/(pi^2 N), sum 2/c_n^2 ~ 2/(pi^2 N).
+            let tail = 2.0 / (PI * PI * nmax as f64);
+            assert!((t + x * tail - x.tanh()).abs() < 1e-12, "tanh({x})");
+            assert!((u + tail - sech2(x)).abs() < 1e-12, "sech2({x})");
+        }
+    }
+}
+#[cfg(test)]
+mod cost {
+    use super::*;
+
+    /// Prints the plan and the measured time per call at a few widths and tolerances (the
+    /// data behind `POLE_COST` in `quad.rs`; run with `--ignored --nocapture`).
+    #[test]
+    #[ignore]
+    fn plan_costs() {
+        for kind in [Pole::Tanh, Pole::Sech2] {
+            for s in [0.2, 0.44, 0.6, 0.9, 1.2, 1.7, 2.0, 3.0] {
+                for tol in [1e-16, 1e-15, 1e-14] {
+                    let p = plan_cost(kind, 0.0, s, tol, false);
+                    let t = std::time::Instant::now();
+                    let mut acc = 0.0;
+                    for i in 0..100000 {
+                        acc += pole_gauss(kind, (i % 17) as f64 * 0.1, s, tol).unwrap_or(0.0);
+                    }
+                    eprintln!(
+                        "{kind:?} s {s} tol {tol:e}: {p:?} {:.0} ns ({acc:.3})",
+                        t.elapsed().as_nanos() as f64 / 1e5
+                    );
+                }
+            }
+        }
+    }
+}
