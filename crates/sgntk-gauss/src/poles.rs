@@ -56,6 +56,17 @@ fn plan(kind: Pole, m: f64, s: f64, tol: f64) -> Option<(usize, usize)> {
     plan_cost(kind, m, s, tol, true).map(|b| (b.0, b.1))
 }
 
+/// A plan valid for every mean `m` (the error model at `m = 0`, where the remaining poles are
+/// nearest, without the odd factor of tanh, and the rounding gate at its largest over `m`).
+pub(crate) fn plan_uniform(kind: Pole, s: f64, tol: f64) -> Option<(usize, usize)> {
+    plan_cost(kind, 0.0, s, tol, false).map(|b| (b.0, b.1))
+}
+
+/// The modelled cost (ns) of a plan; `Some` for the caller's convenience.
+pub(crate) fn cost(nn: usize, n: usize) -> Option<f64> {
+    Some(60.0 * nn as f64 + n as f64 * (12.0 + 3.0 * nn as f64))
+}
+
 /// [`plan`] with its modelled cost in nanoseconds; `odd_gain: false` leaves out the factor
 /// `|m| / (dist/2)` of the odd tanh (a plan valid for every `|m| <= 9 s`).
 pub(crate) fn plan_cost(
@@ -91,6 +102,8 @@ pub(crate) fn plan_cost(
         if nn > 0 {
             let c0 = 0.5 * PI;
             let size = match kind {
+                // (At most 1/c_0, at |m| = c_0: the bound of a uniform plan.)
+                Pole::Tanh if !odd_gain => 1.0 / c0,
                 Pole::Tanh => 2.0 * m.abs() / (m * m + c0 * c0),
                 Pole::Sech2 => 2.0 / (m * m + c0 * c0),
             };
@@ -175,6 +188,12 @@ pub(crate) fn pole_gauss(kind: Pole, m: f64, s: f64, tol: f64) -> Option<f64> {
         return None;
     }
     let (nn, n) = plan(kind, m, s, tol)?;
+    Some(pole_gauss_with(kind, m, s, nn, n))
+}
+
+/// `E[f(m + s Z)]`, `s > 0`, with `nn` pole pairs in closed form and the `n`-point
+/// Gauss-Hermite rule on the remainder (a plan of [`plan_uniform`] or [`pole_gauss`]).
+pub(crate) fn pole_gauss_with(kind: Pole, m: f64, s: f64, nn: usize, n: usize) -> f64 {
     let mut sum = 0.0;
     let r = FRAC_1_SQRT_2 / s;
     for j in 0..nn {
@@ -197,7 +216,7 @@ pub(crate) fn pole_gauss(kind: Pole, m: f64, s: f64, tol: f64) -> Option<f64> {
     if n % 2 == 1 {
         rem += wt[half] * (value(kind, m) - 0.5 * removed_pair(kind, nn, m, 0.0));
     }
-    Some(sum + rem)
+    sum + rem
 }
 
 /// A rough magnitude of `E[f(m + s Z)]` (the scale of [`pole_gauss`]'s relative tolerance when

@@ -296,6 +296,9 @@ impl Func {
     }
 }
 
+/// A pole-form plan `(s, tol, plan)` cached by [`Ctx`].
+type CachedPlan = (f64, f64, Option<(usize, usize)>);
+
 /// State of one expectation: the first error raised inside an integrand.
 #[derive(Default)]
 struct Ctx {
@@ -312,6 +315,9 @@ struct Ctx {
     /// The last trapezoid rule used (step, nodes, weights): the inner expectations of one
     /// pair all share it, so the Gaussian weights are computed once.
     rule: RefCell<Option<(f64, std::rc::Rc<TrapRule>)>>,
+    /// The last pole-form plan `(s, tol, plan)` (`poles::plan_uniform`): the inner
+    /// expectations of one pair share `s` and the tolerance, so it is computed once.
+    pole_plan: std::cell::Cell<Option<CachedPlan>>,
 }
 
 impl Ctx {
@@ -347,8 +353,9 @@ impl Ctx {
             // per evaluation the single outer integral loses to the series or the
             // interpolated nested rule).
             return !self.numeric_inner
-                && poles::plan_cost(kind, 0.0, r * tau.max(1e-300), 1e-16 / v, false)
-                    .is_some_and(|p| p.2 <= POLE_COST);
+                && poles::plan_uniform(kind, r * tau.max(1e-300), 1e-16 / v)
+                    .and_then(|(nn, n)| poles::cost(nn, n))
+                    .is_some_and(|c| c <= POLE_COST);
         }
         self.closed_1d(f, 0.0, 1.0).is_some()
     }
@@ -436,6 +443,25 @@ impl Ctx {
         // The costly closed forms (several special functions, ~50-100 ns) come after a short
         // Gauss-Hermite sum where one applies (a narrow Gaussian far from every singularity:
         // at most 8 cheap evaluations; measured, longer sums cost more than the closed forms).
+        // Pole-expansion forms: one plan, valid for every mean, per pair (cached).
+        if let Some((kind, r, v)) = f.pole().filter(|_| !self.numeric_inner) {
+            let (s, tol) = (r * tau, REL * scale / v);
+            let plan = match self.pole_plan.get() {
+                Some((s0, t0, p))
+                    if s0.to_bits() == s.to_bits() && t0.to_bits() == tol.to_bits() =>
+                {
+                    p
+                }
+                _ => {
+                    let p = poles::plan_uniform(kind, s, tol);
+                    self.pole_plan.set(Some((s, tol, p)));
+                    p
+                }
+            };
+            if let Some((nn, n)) = plan {
+                return v * poles::pole_gauss_with(kind, r * mu, s, nn, n);
+            }
+        }
         let costly = f.costly_closed_1d();
         if !costly {
             if let Some(v) = self.closed_1d(f, mu, tau) {
@@ -447,12 +473,7 @@ impl Ctx {
             return v;
         }
         if f.pole().is_some() {
-            if let Some(v) = f
-                .pole_1d(mu, tau, Some(REL * scale))
-                .filter(|_| !self.numeric_inner)
-            {
-                return v;
-            }
+            // (Declined above: no plan; the quadrature below.)
         } else if let Some(v) = self.closed_1d(f, mu, tau) {
             return v;
         }
