@@ -18,7 +18,9 @@
 
 use std::f64::consts::{FRAC_1_SQRT_2, PI};
 
+use crate::catalogue::{Activation, Derivative, Surrogate};
 use crate::numeric::faddeeva_zw;
+use crate::quad::Func;
 use crate::rules::{GH_MAX, gh, gh_order_max};
 
 /// Which function.
@@ -232,6 +234,34 @@ pub(crate) fn magnitude(kind: Pole, m: f64, s: f64) -> f64 {
             // The tails of sech^2 (4 exp(-2|x|)) dominate far out: E >= 0.997 sech^2(|m| + 3s).
             0.25 * gauss.max(sech2(m.abs() + 3.0 * s))
         }
+    }
+}
+
+impl Func {
+    /// `f(x) = v poles::value(kind, r x)` for the functions with a pole-expansion form
+    /// (`tanh`: `(Tanh, 1, 1)`; `tanh' = sech^2`: `(Sech2, 1, 1)`; the sigmoid(k) surrogate
+    /// `k s(kx)(1 - s(kx)) = (k/4) sech^2(kx/2)`: `(Sech2, k/2, k/4)`).
+    pub(crate) fn pole(&self) -> Option<(Pole, f64, f64)> {
+        match self {
+            Self::Act(Activation::Tanh) => Some((Pole::Tanh, 1.0, 1.0)),
+            Self::Smooth(Derivative::True(Activation::Tanh)) => Some((Pole::Sech2, 1.0, 1.0)),
+            Self::Smooth(Derivative::Surrogate(Surrogate::Sigmoid(k))) => {
+                Some((Pole::Sech2, 0.5 * k.get(), 0.25 * k.get()))
+            }
+            _ => None,
+        }
+    }
+
+    /// [`Self::closed_1d`] for the pole-expansion functions to the absolute tolerance `tol`
+    /// (`None`: relative to [`magnitude`], 1e-15); `None` when the form declines.
+    pub(crate) fn pole_1d(&self, mu: f64, tau: f64, tol: Option<f64>) -> Option<f64> {
+        let (kind, r, v) = self.pole()?;
+        let (m, s) = (r * mu, r * tau);
+        let tol = match tol {
+            Some(t) => t / v,
+            None => 1e-15 * magnitude(kind, m, s),
+        };
+        pole_gauss(kind, m, s, tol).map(|e| v * e)
     }
 }
 

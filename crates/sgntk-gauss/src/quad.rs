@@ -29,7 +29,7 @@ use crate::closed::DEGENERATE;
 use crate::error::{GaussError, Result};
 use crate::expect::{Cov2, deriv_name};
 use crate::numeric::{INV_SQRT_2PI, atan_at, erf, ncdf, npdf, pwexp_at, triangle_at};
-use crate::poles::{self, Pole};
+use crate::poles;
 use crate::rules::Cheb;
 
 /// Truncation of every Gaussian integral at `|z| <= L` standard deviations: the neglected mass
@@ -190,32 +190,6 @@ impl Func {
                     Surrogate::Triangle(_) | Surrogate::PiecewiseExp(_) | Surrogate::Atan(_)
                 ))
             )
-    }
-
-    /// `f(x) = v poles::value(kind, r x)` for the functions with a pole-expansion form
-    /// (`tanh`: `(Tanh, 1, 1)`; `tanh' = sech^2`: `(Sech2, 1, 1)`; the sigmoid(k) surrogate
-    /// `k s(kx)(1 - s(kx)) = (k/4) sech^2(kx/2)`: `(Sech2, k/2, k/4)`).
-    fn pole(&self) -> Option<(Pole, f64, f64)> {
-        match self {
-            Self::Act(Activation::Tanh) => Some((Pole::Tanh, 1.0, 1.0)),
-            Self::Smooth(Derivative::True(Activation::Tanh)) => Some((Pole::Sech2, 1.0, 1.0)),
-            Self::Smooth(Derivative::Surrogate(Surrogate::Sigmoid(k))) => {
-                Some((Pole::Sech2, 0.5 * k.get(), 0.25 * k.get()))
-            }
-            _ => None,
-        }
-    }
-
-    /// [`Self::closed_1d`] for the pole-expansion functions to the absolute tolerance `tol`
-    /// (`None`: relative to [`poles::magnitude`], 1e-15); `None` when the form declines.
-    fn pole_1d(&self, mu: f64, tau: f64, tol: Option<f64>) -> Option<f64> {
-        let (kind, r, v) = self.pole()?;
-        let (m, s) = (r * mu, r * tau);
-        let tol = match tol {
-            Some(t) => t / v,
-            None => 1e-15 * poles::magnitude(kind, m, s),
-        };
-        poles::pole_gauss(kind, m, s, tol).map(|e| v * e)
     }
 
     /// `E[f(mu + tau Z)]`, `tau > 0`, where a one-dimensional closed form exists.

@@ -203,6 +203,19 @@ CASES = [
     # and the fully numerical tanh-sinh reference in the 400-covariance sweep.
     ("deriv", "~triangle:1", "~fast-sigmoid:25", "3652.310939727431", "2413.232112320055",
      "75.92800856213253"),
+    # Added with the pole-expansion forms of E[tanh], E[tanh'] and E[sigmoid:k] (single outer
+    # integral at strong correlations, the series or nested rule below).
+    ("act", "tanh", "tanh", "1.0", "1.0", "0.9"),
+    ("act", "tanh", "tanh", "1.0", "1.0", "0.95"),
+    ("act", "tanh", "tanh", "1.0", "1.0", "0.99"),
+    ("act", "tanh", "tanh", "1.0", "1.0", "0.999"),
+    ("deriv", "~sigmoid:4", "~sigmoid:4", "1.0", "1.0", "0.9"),
+    ("deriv", "~sigmoid:4", "~sigmoid:4", "1.0", "1.0", "0.999"),
+    ("deriv", "~fast-sigmoid:25", "~sigmoid:4", "1.0", "1.0", "0.999"),
+    ("deriv", "tanh'", "tanh'", "1.0", "1.0", "0.99"),
+    ("deriv", "tanh'", "tanh'", "2.0", "0.5", "0.999"),
+    ("deriv", "tanh'", "~sigmoid:4", "1.0", "1.0", "0.999"),
+    ("act", "tanh", "erf:1", "1.0", "1.0", "0.99"),
 ]
 
 
