@@ -115,19 +115,16 @@ pub(crate) fn plan_cost(
         }
         // Two error models, the smaller order wins: the Taylor (Cauchy) bound of `panel.rs`,
         // `4 M n! q^(2n)`, `q = 2 s / dist` (narrow Gaussians), and the strip model
-        // `8 M exp(d^2/8 - d sqrt(2n))`, `d = dist / s` the half-width of the strip of
-        // analyticity in z units (fitted to the sech^2 remainders at s = 0.5..4, N = 0..3,
-        // n = 4..24 against mpmath: the actual errors lie within 0.2..1 of
-        // exp(d^2/8 - d sqrt(2n)) for d >= 3, far below it for d < 2; used for d <= 12).
+        // `32 M exp(d^2/8 - d sqrt(2n))`, `d = dist / s` the half-width of the strip of
+        // analyticity in z units (fitted to the sech^2 and tanh remainders at s = 0.1..4,
+        // N = 0..3, m = 0..2, n = 4..24 against mpmath: the actual truncation errors are at
+        // most 17 times exp(d^2/8 - d sqrt(2n)) (d = 10.5, N = 0), far below it at d < 3 and
+        // d > 13, where they sit at the rounding floor).
         let q = 2.0 * s / dist;
         let taylor = gh_order_max(q, tol / (4.0 * big_m), GH_MAX);
         let d = dist / s;
-        let strip = if d <= 12.0 {
-            let l = ((8.0 * big_m / tol).ln().max(0.0) + 0.125 * d * d) / d;
-            ((0.5 * l * l).ceil() as usize).max(1)
-        } else {
-            usize::MAX
-        };
+        let l = ((32.0 * big_m / tol).ln().max(0.0) + 0.125 * d * d) / d;
+        let strip = ((0.5 * l * l).ceil() as usize).max(1);
         let order = match taylor {
             Some(t) => Some(t.min(strip)),
             None => (strip <= GH_MAX).then_some(strip),
