@@ -32,6 +32,9 @@ pub(crate) enum Pole {
     Sech2,
 }
 
+/// Modelled cost of one Gauss-Hermite node pair of [`Plan::eval`] (ns; a few divisions).
+const NODE_NS: f64 = 5.0;
+
 /// Most pole pairs taken in closed form.
 const N_MAX: usize = 8;
 const SQRT_2PI: f64 = 2.506_628_274_631_000_7;
@@ -66,7 +69,7 @@ pub(crate) fn plan_uniform(kind: Pole, s: f64, tol: f64) -> Option<(usize, usize
 
 /// The modelled cost (ns) of a plan; `Some` for the caller's convenience.
 pub(crate) fn cost(nn: usize, n: usize) -> Option<f64> {
-    Some(60.0 * nn as f64 + n as f64 * (12.0 + 3.0 * nn as f64))
+    Some(60.0 * nn as f64 + n as f64 * (NODE_NS + 3.0 * nn as f64))
 }
 
 /// [`plan`] with its modelled cost in nanoseconds; `odd_gain: false` leaves out the factor
@@ -130,7 +133,7 @@ pub(crate) fn plan_cost(
             None => (strip <= GH_MAX).then_some(strip),
         };
         if let Some(n) = order {
-            let cost = fixed + n as f64 * (12.0 + 3.0 * nn as f64);
+            let cost = fixed + n as f64 * (NODE_NS + 3.0 * nn as f64);
             if best.is_none_or(|b| cost < b.2) {
                 best = Some((nn, n, cost));
             }
@@ -163,18 +166,6 @@ fn removed_pair(kind: Pole, nn: usize, m: f64, a: f64) -> f64 {
     r
 }
 
-/// `f(m + a) + f(m - a)`, for tanh through `2 sinh(2m)/(cosh(2m) + cosh(2a))` when `a > |m|`
-/// (no cancellation at small `m`).
-#[inline]
-fn value_pair(kind: Pole, m: f64, a: f64) -> f64 {
-    match kind {
-        Pole::Tanh if a > m.abs() && a < 300.0 => {
-            2.0 * (2.0 * m).sinh() / ((2.0 * m).cosh() + (2.0 * a).cosh())
-        }
-        _ => value(kind, m + a) + value(kind, m - a),
-    }
-}
-
 /// `E[f(m + s Z)]`, `Z ~ N(0, 1)`, to the absolute tolerance `tol` (see the module docs), or
 /// `None` when no plan meets it (`s` wide against the pole spacing, or a `tol` below what the
 /// error model can certify).
@@ -193,34 +184,87 @@ pub(crate) fn pole_gauss(kind: Pole, m: f64, s: f64, tol: f64) -> Option<f64> {
 /// `E[f(m + s Z)]`, `s > 0`, with `nn` pole pairs in closed form and the `n`-point
 /// Gauss-Hermite rule on the remainder (a plan of [`plan_uniform`] or [`pole_gauss`]).
 pub(crate) fn pole_gauss_with(kind: Pole, m: f64, s: f64, nn: usize, n: usize) -> f64 {
-    if m.abs() > 1e100 {
-        // (`s` is at most a few units wherever a plan exists: the expectation is +-1 or
-        // underflows to 0; the rational terms below would overflow.)
-        return value(kind, m);
+    Plan::new(s, nn, n).eval(kind, m)
+}
+
+/// A plan with its node data, for repeated evaluation at one `s` (one pair): the half-nodes
+/// `a_i = s |z_i|`, their weights, and `cosh(2 a_i)`-type factors `e^(2 a_i) + e^(-2 a_i)` and
+/// `e^(-2 a_i)`, so that an evaluation costs one `exp` and one `expm1` of `m` besides the
+/// Faddeeva calls.
+#[derive(Clone, Debug)]
+pub(crate) struct Plan {
+    s: f64,
+    nn: usize,
+    /// `(a_i, w_i, e^(-2 a_i), min(e^(2 a_i) + e^(-2 a_i), 1e300))` for the node pairs.
+    pairs: Vec<(f64, f64, f64, f64)>,
+    /// The weight of the middle node `z = 0` (odd orders), else 0.
+    mid: f64,
+}
+
+impl Plan {
+    /// The plan `(nn, n)` at width `s`.
+    pub(crate) fn new(s: f64, nn: usize, n: usize) -> Self {
+        let (z, wt) = gh(n);
+        // Symmetric nodes: pair z and -z (the rule's nodes are sorted; take |z|).
+        let pairs = (0..n / 2)
+            .map(|i| {
+                let a = s * z[i].abs();
+                let e = (-2.0 * a).exp();
+                (a, wt[i], e, (e + 1.0 / e).min(1e300))
+            })
+            .collect();
+        let mid = if n % 2 == 1 { wt[n / 2] } else { 0.0 };
+        Self { s, nn, pairs, mid }
     }
-    let mut sum = 0.0;
-    let r = FRAC_1_SQRT_2 / s;
-    for j in 0..nn {
-        let c = PI * (j as f64 + 0.5);
-        let (w, zw) = faddeeva_zw(m * r, c * r);
-        sum += match kind {
-            Pole::Tanh => SQRT_2PI * w.1 / s,
-            Pole::Sech2 => -2.0 * SQRT_PI * zw.1 / (s * s),
+
+    /// `E[f(m + s Z)]`. Evaluated at `|m|` (tanh is odd, sech^2 even); with `P = e^(-2|m|)`:
+    /// `tanh(m + a) + tanh(m - a) = 2 (1 - P^2)/(1 + P (e^(2a) + e^(-2a)) + P^2)` (`1 - P^2` by
+    /// `expm1`, so small `m` keeps its relative accuracy) and `sech^2(m +- a) = 4q/(1 + q)^2`
+    /// with `q = P e^(-+2a)`, replaced by `1/q` when above 1 (the form is symmetric in them).
+    pub(crate) fn eval(&self, kind: Pole, m: f64) -> f64 {
+        if m.abs() > 1e100 {
+            // (`s` is at most a few units wherever a plan exists: the expectation is +-1 or
+            // underflows to 0; the rational terms below would overflow.)
+            return value(kind, m);
+        }
+        let (sign, m) = match kind {
+            Pole::Tanh => (m.signum(), m.abs()),
+            Pole::Sech2 => (1.0, m.abs()),
         };
+        if m == 0.0 && kind == Pole::Tanh {
+            return 0.0;
+        }
+        let s = self.s;
+        let mut sum = 0.0;
+        let r = FRAC_1_SQRT_2 / s;
+        for j in 0..self.nn {
+            let c = PI * (j as f64 + 0.5);
+            let (w, zw) = faddeeva_zw(m * r, c * r);
+            sum += match kind {
+                Pole::Tanh => SQRT_2PI * w.1 / s,
+                Pole::Sech2 => -2.0 * SQRT_PI * zw.1 / (s * s),
+            };
+        }
+        let p = (-2.0 * m).exp();
+        let one_m_p2 = -(-4.0 * m).exp_m1();
+        let mut rem = 0.0;
+        for &(a, w, e, ch) in &self.pairs {
+            let f = match kind {
+                Pole::Tanh => 2.0 * one_m_p2 / (1.0 + p * ch + p * p),
+                Pole::Sech2 => {
+                    let q1 = p * e;
+                    let q2 = if e > 0.0 { p / e } else { f64::INFINITY };
+                    let q2 = if q2 > 1.0 { 1.0 / q2 } else { q2 };
+                    4.0 * q1 / ((1.0 + q1) * (1.0 + q1)) + 4.0 * q2 / ((1.0 + q2) * (1.0 + q2))
+                }
+            };
+            rem += w * (f - removed_pair(kind, self.nn, m, a));
+        }
+        if self.mid != 0.0 {
+            rem += self.mid * (value(kind, m) - 0.5 * removed_pair(kind, self.nn, m, 0.0));
+        }
+        sign * (sum + rem)
     }
-    let (z, wt) = gh(n);
-    // Symmetric nodes: pair z and -z; an odd order has z = 0 in the middle.
-    let half = n / 2;
-    let mut rem = 0.0;
-    for i in 0..half {
-        // The rule's nodes are in increasing or decreasing order; take |z|.
-        let a = s * z[i].abs();
-        rem += wt[i] * (value_pair(kind, m, a) - removed_pair(kind, nn, m, a));
-    }
-    if n % 2 == 1 {
-        rem += wt[half] * (value(kind, m) - 0.5 * removed_pair(kind, nn, m, 0.0));
-    }
-    sum + rem
 }
 
 /// A rough magnitude of `E[f(m + s Z)]` (the scale of [`pole_gauss`]'s relative tolerance when

@@ -52,7 +52,7 @@ const TRAP_EXP: f64 = 36.0;
 
 /// Largest modelled cost (ns, `poles::plan_cost`) of a pole-expansion form for which a pair
 /// with that factor inside becomes a single outer integral.
-const POLE_COST: f64 = 250.0;
+const POLE_COST: f64 = 200.0;
 
 /// A real function of one variable with the structure the quadrature needs.
 #[derive(Clone, Debug)]
@@ -271,7 +271,7 @@ impl Func {
 }
 
 /// A pole-form plan `(s, tol, plan)` cached by [`Ctx`].
-type CachedPlan = (f64, f64, Option<(usize, usize)>);
+type CachedPlan = (f64, f64, Option<std::rc::Rc<poles::Plan>>);
 
 /// State of one expectation: the first error raised inside an integrand.
 #[derive(Default)]
@@ -291,7 +291,7 @@ struct Ctx {
     rule: RefCell<Option<(f64, std::rc::Rc<TrapRule>)>>,
     /// The last pole-form plan `(s, tol, plan)` (`poles::plan_uniform`): the inner
     /// expectations of one pair share `s` and the tolerance, so it is computed once.
-    pole_plan: std::cell::Cell<Option<CachedPlan>>,
+    pole_plan: RefCell<Option<CachedPlan>>,
 }
 
 impl Ctx {
@@ -420,20 +420,23 @@ impl Ctx {
         // Pole-expansion forms: one plan, valid for every mean, per pair (cached).
         if let Some((kind, r, v)) = f.pole().filter(|_| !self.numeric_inner) {
             let (s, tol) = (r * tau, REL * scale / v);
-            let plan = match self.pole_plan.get() {
+            let mut slot = self.pole_plan.borrow_mut();
+            let plan = match slot.as_ref() {
                 Some((s0, t0, p))
                     if s0.to_bits() == s.to_bits() && t0.to_bits() == tol.to_bits() =>
                 {
-                    p
+                    p.clone()
                 }
                 _ => {
-                    let p = poles::plan_uniform(kind, s, tol);
-                    self.pole_plan.set(Some((s, tol, p)));
+                    let p = poles::plan_uniform(kind, s, tol)
+                        .map(|(nn, n)| std::rc::Rc::new(poles::Plan::new(s, nn, n)));
+                    *slot = Some((s, tol, p.clone()));
                     p
                 }
             };
-            if let Some((nn, n)) = plan {
-                return v * poles::pole_gauss_with(kind, r * mu, s, nn, n);
+            drop(slot);
+            if let Some(p) = plan {
+                return v * p.eval(kind, r * mu);
             }
         }
         let costly = f.costly_closed_1d();
