@@ -101,6 +101,7 @@ fn quadrature(c: &mut Criterion) {
         ("a1e4-b1", Cov2::new(1e4, 1.0, 50.0).unwrap()),
         ("a100-b0.01-r0.9", Cov2::new(100.0, 0.01, 0.9).unwrap()),
         ("r0.95", Cov2::new(1.0, 1.0, 0.95).unwrap()),
+        ("r0.99", Cov2::new(1.0, 1.0, 0.99).unwrap()),
     ];
     let tanh = act("tanh");
     let act_pairs = [("tanh-tanh", ActPair::new(&tanh, &tanh, Method::Auto))];
