@@ -9,12 +9,14 @@
 //! `w'(z) = -2 (z w(z) - i/sqrt(pi))`.
 //! The pole sum converges slowly, so only the first `N` pole pairs are taken in closed form;
 //! the remainder `f - sum_{n < N} t_n` is analytic in the strip `|Im x| < c_N` and its
-//! expectation is a short Gauss-Hermite sum (error model of `panel.rs`: `4 M n! q^(2n)` with
-//! `q = 2 s / dist`, `dist` the distance from `[m - 9s, m + 9s]` to the nearest remaining pole,
-//! `M` a bound of the remainder on the disks of radius `dist/2`). `N` and the order `n` are
-//! chosen by a cost model (a Faddeeva evaluation ~ 60 ns, a node ~ 12 ns plus 3 ns per removed
-//! pole); when the conditional Gaussian is wide against the pole spacing (`s` beyond about 3)
-//! no choice meets the tolerance and the caller falls back to its quadrature.
+//! expectation is a short Gauss-Hermite sum (error models: the Cauchy bound of `panel.rs`,
+//! `4 M n! q^(2n)` with `q = 2 s / dist`, `dist` the distance from `[m - 9s, m + 9s]` to the
+//! nearest remaining pole, `M` a bound of the remainder on the disks of radius `dist/2`, and a
+//! strip model fitted against mpmath, see [`plan_cost`]). `N` and the order `n` are chosen by a
+//! cost model (a Faddeeva evaluation ~ 60 ns, a node pair ~ 5 ns plus 3 ns per removed pole
+//! pair, see [`Plan::eval`]); when the conditional Gaussian is wide against the pole spacing
+//! (`s` beyond about 3) no choice meets the tolerance and the caller falls back to its
+//! quadrature.
 
 use std::f64::consts::{FRAC_1_SQRT_2, PI};
 
