@@ -13,40 +13,67 @@ use faer::linalg::lu::partial_pivoting as pplu;
 use faer::{Mat, MatMut, MatRef, Par};
 use rayon::prelude::*;
 
-/// Owned column-major storage of a factorization: a faer `Mat`, or a plain vector whose pages
-/// were first touched by the parallel copy of [`Owned::copy_of`].
-pub(crate) enum Owned {
-    /// A faer matrix.
-    Mat(Mat<f64>),
-    /// `data[i + j * nrows]` = entry (i, j).
-    Vec {
-        data: Vec<f64>,
-        nrows: usize,
-        ncols: usize,
-    },
+/// Dense column-major storage, `data[i + j * nrows]` = entry (i, j): the crate's working
+/// matrices (factorizations, matrix-function buffers).
+///
+/// Unlike `faer::Mat::zeros`, which writes its zeros on one thread, [`Dense::zeros`] takes a
+/// `vec![0.0; n]`, whose pages the allocator maps lazily as zero pages (no fill): a fresh
+/// 4000 x 4000 buffer then costs nothing up front, and its page faults happen where it is first
+/// written, inside the parallel products and copies (on the reference machine a serial zero fill
+/// of 128 MB took 65-350 ms, mostly page faults).
+#[derive(Clone)]
+pub(crate) struct Dense {
+    data: Vec<f64>,
+    nrows: usize,
+    ncols: usize,
 }
 
-impl Owned {
-    /// A copy of `m` plus `diag_add` on the diagonal; with `lower_only`, only the entries on and
-    /// below the diagonal are copied (the rest stay 0: for a Cholesky factorization, which
-    /// reads the lower triangle only).
-    ///
-    /// A fresh `vec![0.0; n]` of this size is mapped lazily by the allocator (zero pages, no
-    /// fill), so the cost of a copy is its page faults plus the memory traffic: with `par`
-    /// parallel, the columns are copied from all rayon threads, which then share the faults
-    /// (a serial `to_owned` of a 4000 x 4000 matrix takes 60-70 ms on the reference machine,
-    /// mostly page faults).
-    pub(crate) fn copy_of(m: MatRef<'_, f64>, lower_only: bool, diag_add: f64, par: Par) -> Self {
+impl Dense {
+    /// The nrows x ncols zero matrix (lazily mapped).
+    pub(crate) fn zeros(nrows: usize, ncols: usize) -> Self {
+        Self {
+            data: vec![0.0; nrows * ncols],
+            nrows,
+            ncols,
+        }
+    }
+
+    /// The n x n identity.
+    pub(crate) fn identity(n: usize) -> Self {
+        let mut m = Self::zeros(n, n);
+        for i in 0..n {
+            m[(i, i)] = 1.0;
+        }
+        m
+    }
+
+    /// `alpha m + diag_add Id` (entries on and below the diagonal only with `lower_only`; the
+    /// rest stay 0: for a Cholesky factorization, which reads the lower triangle only), copied
+    /// column by column from all rayon threads unless `par` is `Par::Seq` (the page faults of
+    /// the fresh buffer are then shared).
+    pub(crate) fn copy_of(
+        m: MatRef<'_, f64>,
+        alpha: f64,
+        lower_only: bool,
+        diag_add: f64,
+        par: Par,
+    ) -> Self {
         let (nrows, ncols) = (m.nrows(), m.ncols());
-        let mut data = vec![0.0f64; nrows * ncols];
+        let mut out = Self::zeros(nrows, ncols);
         let copy_col = |(j, col): (usize, &mut [f64])| {
             let first = if lower_only { j.min(nrows) } else { 0 };
             let src = m.col(j);
             match src.try_as_col_major() {
-                Some(c) => col[first..].copy_from_slice(&c.as_slice()[first..]),
+                #[allow(clippy::float_cmp)] // exactly 1: a plain copy
+                Some(c) if alpha == 1.0 => col[first..].copy_from_slice(&c.as_slice()[first..]),
+                Some(c) => {
+                    for (x, &y) in col[first..].iter_mut().zip(&c.as_slice()[first..]) {
+                        *x = alpha * y;
+                    }
+                }
                 None => {
                     for (i, x) in col.iter_mut().enumerate().skip(first) {
-                        *x = src[i];
+                        *x = alpha * src[i];
                     }
                 }
             }
@@ -56,37 +83,102 @@ impl Owned {
         };
         if nrows > 0 {
             match par {
-                Par::Seq => data.chunks_mut(nrows).enumerate().for_each(copy_col),
-                Par::Rayon(_) => data
+                Par::Seq => out.data.chunks_mut(nrows).enumerate().for_each(copy_col),
+                Par::Rayon(_) => out
+                    .data
                     .par_chunks_mut(nrows)
                     .enumerate()
                     .with_min_len(8)
                     .for_each(copy_col),
             }
         }
-        Self::Vec { data, nrows, ncols }
+        out
+    }
+
+    pub(crate) fn nrows(&self) -> usize {
+        self.nrows
+    }
+
+    pub(crate) fn ncols(&self) -> usize {
+        self.ncols
     }
 
     pub(crate) fn as_ref(&self) -> MatRef<'_, f64> {
-        match self {
-            Self::Mat(m) => m.as_ref(),
-            Self::Vec { data, nrows, ncols } => {
-                MatRef::from_column_major_slice(data, *nrows, *ncols)
-            }
-        }
+        MatRef::from_column_major_slice(&self.data, self.nrows, self.ncols)
     }
 
     pub(crate) fn as_mut(&mut self) -> MatMut<'_, f64> {
-        match self {
-            Self::Mat(m) => m.as_mut(),
-            Self::Vec { data, nrows, ncols } => {
-                MatMut::from_column_major_slice_mut(data, *nrows, *ncols)
-            }
+        MatMut::from_column_major_slice_mut(&mut self.data, self.nrows, self.ncols)
+    }
+
+    /// Runs `f(j, column j)` for every column, from all rayon threads unless `par` is
+    /// `Par::Seq` (elementwise passes over fresh buffers then also share their page faults).
+    pub(crate) fn for_each_col_mut(&mut self, par: Par, f: impl Fn(usize, &mut [f64]) + Sync) {
+        if self.data.is_empty() {
+            return;
+        }
+        let chunks = self.data.chunks_mut(self.nrows);
+        match par {
+            Par::Seq => chunks.enumerate().for_each(|(j, c)| f(j, c)),
+            Par::Rayon(_) => self
+                .data
+                .par_chunks_mut(self.nrows)
+                .enumerate()
+                .with_min_len(8)
+                .for_each(|(j, c)| f(j, c)),
         }
     }
 
-    fn nrows(&self) -> usize {
-        self.as_ref().nrows()
+    /// As [`Dense::for_each_col_mut`] over the matching columns of two matrices of one shape.
+    pub(crate) fn for_each_col_mut2(
+        a: &mut Self,
+        b: &mut Self,
+        par: Par,
+        f: impl Fn(&mut [f64], &mut [f64]) + Sync,
+    ) {
+        assert!(a.nrows == b.nrows && a.ncols == b.ncols);
+        if a.data.is_empty() {
+            return;
+        }
+        let n = a.nrows;
+        match par {
+            Par::Seq => a
+                .data
+                .chunks_mut(n)
+                .zip(b.data.chunks_mut(n))
+                .for_each(|(x, y)| f(x, y)),
+            Par::Rayon(_) => a
+                .data
+                .par_chunks_mut(n)
+                .zip(b.data.par_chunks_mut(n))
+                .with_min_len(8)
+                .for_each(|(x, y)| f(x, y)),
+        }
+    }
+
+    /// Column `j` as a slice.
+    pub(crate) fn col_as_slice(&self, j: usize) -> &[f64] {
+        &self.data[j * self.nrows..(j + 1) * self.nrows]
+    }
+
+    /// Column `j` as a mutable slice.
+    pub(crate) fn col_as_slice_mut(&mut self, j: usize) -> &mut [f64] {
+        &mut self.data[j * self.nrows..(j + 1) * self.nrows]
+    }
+}
+
+impl std::ops::Index<(usize, usize)> for Dense {
+    type Output = f64;
+    fn index(&self, (i, j): (usize, usize)) -> &f64 {
+        assert!(i < self.nrows && j < self.ncols);
+        &self.data[i + j * self.nrows]
+    }
+}
+
+impl std::ops::IndexMut<(usize, usize)> for Dense {
+    fn index_mut(&mut self, (i, j): (usize, usize)) -> &mut f64 {
+        assert!(i < self.nrows && j < self.ncols);
+        &mut self.data[i + j * self.nrows]
     }
 }
 
@@ -112,7 +204,7 @@ pub(crate) fn norm1(m: MatRef<'_, f64>) -> f64 {
 
 /// LU factorization with partial pivoting, P M = L U, of a square matrix.
 pub(crate) struct Lu {
-    factors: Owned,
+    factors: Dense,
     perm_fwd: Vec<usize>,
     perm_bwd: Vec<usize>,
     par: Par,
@@ -124,11 +216,11 @@ impl Lu {
     /// Factorizes `m` (square). Never panics on singular input: a zero pivot is recorded in
     /// `singular`, and [`Lu::condition_estimate`] then returns infinity.
     pub(crate) fn new(m: MatRef<'_, f64>, par: Par) -> Self {
-        Self::from_owned(Owned::copy_of(m, false, 0.0, par), par)
+        Self::from_owned(Dense::copy_of(m, 1.0, false, 0.0, par), par)
     }
 
     /// As [`Lu::new`], factorizing the given matrix in place (no copy).
-    pub(crate) fn from_owned(mut factors: Owned, par: Par) -> Self {
+    pub(crate) fn from_owned(mut factors: Dense, par: Par) -> Self {
         let n = factors.nrows();
         let mut perm_fwd = vec![0usize; n];
         let mut perm_bwd = vec![0usize; n];
@@ -205,7 +297,7 @@ impl Lu {
 
 /// Cholesky factorization M = L L^T of a symmetric positive definite matrix.
 pub(crate) struct Cholesky {
-    l: Owned,
+    l: Dense,
     par: Par,
 }
 
@@ -214,7 +306,7 @@ impl Cholesky {
     /// reads the lower triangle only, so the strict upper triangle keeps the input's values).
     /// Returns the index of the first non-positive pivot when the
     /// matrix is not numerically positive definite.
-    pub(crate) fn from_owned(mut l: Owned, par: Par) -> Result<Self, usize> {
+    pub(crate) fn from_owned(mut l: Dense, par: Par) -> Result<Self, usize> {
         let n = l.nrows();
         // Larger blocks than faer's default (64 / 128) for large matrices: measured 8% faster
         // at n = 4000 on the reference machine (0.220 s against 0.241 s), same arithmetic.

@@ -45,9 +45,9 @@
 //! that of the solve, ~ u kappa(M).
 
 use faer::linalg::matmul::matmul;
-use faer::{Accum, Mat, MatRef, Par};
+use faer::{Accum, MatRef, Par};
 
-use crate::dense::norm1;
+use crate::dense::{Dense, norm1};
 
 /// Degree of the truncated Taylor series of phi_1 at the scaled argument.
 pub(crate) const TAYLOR_DEGREE: usize = 24;
@@ -59,13 +59,13 @@ pub(crate) const THETA: f64 = 2.0;
 const PS_BLOCK: usize = 5;
 
 /// A fresh `a b`.
-pub(crate) fn mul(a: MatRef<'_, f64>, b: MatRef<'_, f64>, par: Par) -> Mat<f64> {
-    let mut out = Mat::zeros(a.nrows(), b.ncols());
+pub(crate) fn mul(a: MatRef<'_, f64>, b: MatRef<'_, f64>, par: Par) -> Dense {
+    let mut out = Dense::zeros(a.nrows(), b.ncols());
     matmul(out.as_mut(), Accum::Replace, a, b, 1.0, par);
     out
 }
 
-fn add_identity(m: &mut Mat<f64>, alpha: f64) {
+fn add_identity(m: &mut Dense, alpha: f64) {
     for i in 0..m.nrows() {
         m[(i, i)] += alpha;
     }
@@ -73,20 +73,20 @@ fn add_identity(m: &mut Mat<f64>, alpha: f64) {
 
 /// sum_k c_k Z^k for the `TAYLOR_DEGREE + 1` coefficients `c` (Paterson–Stockmeyer: powers
 /// Z^2..Z^5 and a Horner scheme in Z^5, 8 matrix products).
-fn taylor(z: MatRef<'_, f64>, c: &[f64; TAYLOR_DEGREE + 1], par: Par) -> Mat<f64> {
+fn taylor(z: MatRef<'_, f64>, c: &[f64; TAYLOR_DEGREE + 1], par: Par) -> Dense {
     let n = z.nrows();
     // powers[r] = Z^r, r = 0..=PS_BLOCK
-    let mut powers: Vec<Mat<f64>> = Vec::with_capacity(PS_BLOCK + 1);
-    powers.push(Mat::identity(n, n));
-    powers.push(z.to_owned());
+    let mut powers: Vec<Dense> = Vec::with_capacity(PS_BLOCK + 1);
+    powers.push(Dense::identity(n));
+    powers.push(Dense::copy_of(z, 1.0, false, 0.0, par));
     for r in 2..=PS_BLOCK {
         let next = mul(powers[r - 1].as_ref(), z, par);
         powers.push(next);
     }
     let n_blocks = TAYLOR_DEGREE / PS_BLOCK + 1; // 5 blocks of 5 coefficients: degree 24
-    let block = |b: usize| -> Mat<f64> {
+    let block = |b: usize| -> Dense {
         // sum_{r=0}^{PS_BLOCK-1} c_{b*PS_BLOCK + r} Z^r
-        let mut out = Mat::zeros(n, n);
+        let mut out = Dense::zeros(n, n);
         for (r, power) in powers.iter().enumerate().take(PS_BLOCK) {
             let k = b * PS_BLOCK + r;
             if k > TAYLOR_DEGREE {
@@ -122,7 +122,7 @@ fn taylor(z: MatRef<'_, f64>, c: &[f64; TAYLOR_DEGREE + 1], par: Par) -> Mat<f64
 }
 
 /// phi_1(Z) = sum_k Z^k / (k+1)! truncated at degree [`TAYLOR_DEGREE`], for ||Z||_1 <= [`THETA`].
-fn phi1_taylor(z: MatRef<'_, f64>, par: Par) -> Mat<f64> {
+fn phi1_taylor(z: MatRef<'_, f64>, par: Par) -> Dense {
     let mut c = [0.0_f64; TAYLOR_DEGREE + 1];
     let mut fact = 1.0;
     for (k, ck) in c.iter_mut().enumerate() {
@@ -167,26 +167,28 @@ const PADE_13: [f64; 14] = [
     1.0,
 ];
 
-/// `out = c6 Z6 + c4 Z4 + c2 Z2 + c0 Id`, column by column (contiguous, no allocation).
+/// `out = c6 Z6 + c4 Z4 + c2 Z2 + c0 Id`, column by column (contiguous, no allocation,
+/// columns in parallel).
 fn comb_into(
-    out: &mut Mat<f64>,
-    (z6, z4, z2): (&Mat<f64>, &Mat<f64>, &Mat<f64>),
+    out: &mut Dense,
+    (z6, z4, z2): (&Dense, &Dense, &Dense),
     (c6, c4, c2, c0): (f64, f64, f64, f64),
+    par: Par,
 ) {
-    for c in 0..out.ncols() {
+    out.for_each_col_mut(par, |c, col| {
         let (a6, a4, a2) = (z6.col_as_slice(c), z4.col_as_slice(c), z2.col_as_slice(c));
-        for (r, o) in out.col_as_slice_mut(c).iter_mut().enumerate() {
+        for (r, o) in col.iter_mut().enumerate() {
             *o = c6 * a6[r] + c4 * a4[r] + c2 * a2[r];
         }
-        out[(c, c)] += c0;
-    }
+        col[c] += c0;
+    });
 }
 
 /// exp(Z) - Id by the [13/13] Padé approximant in expm1 form, ||Z||_1 <= [`THETA_13`]:
 /// with r = (V - U)^{-1} (V + U), U the odd and V the even part of the numerator,
 /// r - Id = (V - U)^{-1} (2 U), and U = Z * (even polynomial) keeps full relative accuracy for
 /// small Z (6 products and one LU solve; six n x n buffers, reused in place).
-fn expm1_pade13(z: MatRef<'_, f64>, par: Par) -> Mat<f64> {
+fn expm1_pade13(z: MatRef<'_, f64>, par: Par) -> Dense {
     let n = z.nrows();
     let b = &PADE_13;
     let z2 = mul(z, z, par);
@@ -194,9 +196,9 @@ fn expm1_pade13(z: MatRef<'_, f64>, par: Par) -> Mat<f64> {
     let z6 = mul(z4.as_ref(), z2.as_ref(), par);
     let zs = (&z6, &z4, &z2);
     // inner = lo6 Z6 + lo4 Z4 + lo2 Z2 + lo0 Id + Z6 (hi6 Z6 + hi4 Z4 + hi2 Z2), w as scratch
-    let even = |inner: &mut Mat<f64>, w: &mut Mat<f64>, lo: [f64; 4], hi: [f64; 3]| {
-        comb_into(inner, zs, (lo[0], lo[1], lo[2], lo[3]));
-        comb_into(w, zs, (hi[0], hi[1], hi[2], 0.0));
+    let even = |inner: &mut Dense, w: &mut Dense, lo: [f64; 4], hi: [f64; 3]| {
+        comb_into(inner, zs, (lo[0], lo[1], lo[2], lo[3]), par);
+        comb_into(w, zs, (hi[0], hi[1], hi[2], 0.0), par);
         matmul(
             inner.as_mut(),
             Accum::Add,
@@ -206,8 +208,8 @@ fn expm1_pade13(z: MatRef<'_, f64>, par: Par) -> Mat<f64> {
             par,
         );
     };
-    let mut inner = Mat::zeros(n, n);
-    let mut w = Mat::zeros(n, n);
+    let mut inner = Dense::zeros(n, n);
+    let mut w = Dense::zeros(n, n);
     // U = Z [Z6 (b13 Z6 + b11 Z4 + b9 Z2) + b7 Z6 + b5 Z4 + b3 Z2 + b1 Id]
     even(
         &mut inner,
@@ -224,42 +226,39 @@ fn expm1_pade13(z: MatRef<'_, f64>, par: Par) -> Mat<f64> {
         [b[12], b[10], b[8]],
     );
     // Q = V - U (in V's buffer), D = 2 U (in U's), D <- Q^{-1} D (LU in place)
-    for c in 0..n {
-        let uc = u.col_as_slice_mut(c);
-        for (q, x) in inner.col_as_slice_mut(c).iter_mut().zip(uc.iter_mut()) {
+    Dense::for_each_col_mut2(&mut inner, &mut u, par, |qc, uc| {
+        for (q, x) in qc.iter_mut().zip(uc.iter_mut()) {
             *q -= *x;
             *x *= 2.0;
         }
-    }
-    crate::dense::Lu::from_owned(crate::dense::Owned::Mat(inner), par)
-        .solve_in_place(u.as_mut(), false);
+    });
+    crate::dense::Lu::from_owned(inner, par).solve_in_place(u.as_mut(), false);
     u
 }
 
 /// The Padé start of the gradient-flow D: (exp(Z) - Id at Z = -s M / 2^j, j), with j the
 /// number of squarings D <- 2 D + D^2 that give exp(-s M) - Id.
-fn gradient_flow_start(m: MatRef<'_, f64>, s: f64, par: Par) -> (Mat<f64>, usize) {
-    let n = m.nrows();
+fn gradient_flow_start(m: MatRef<'_, f64>, s: f64, par: Par) -> (Dense, usize) {
     let j = halvings(s * norm1(m), THETA_13);
     let scale = -s / 2f64.powi(j);
-    let z = Mat::from_fn(n, n, |r, c| scale * m[(r, c)]);
+    let z = Dense::copy_of(m, scale, false, 0.0, par);
     (expm1_pade13(z.as_ref(), par), j as usize)
 }
 
 /// `times` squarings D <- 2 D + D^2 in place (one spare buffer).
-fn square_times(d: &mut Mat<f64>, times: usize, par: Par) {
+fn square_times(d: &mut Dense, times: usize, par: Par) {
     if times == 0 {
         return;
     }
     let n = d.nrows();
-    let mut next = Mat::zeros(n, n);
+    let mut next = Dense::zeros(n, n);
     for _ in 0..times {
-        for c in 0..n {
-            let src = d.col_as_slice(c);
-            for (o, x) in next.col_as_slice_mut(c).iter_mut().zip(src) {
+        let dd: &Dense = d;
+        next.for_each_col_mut(par, |c, col| {
+            for (o, x) in col.iter_mut().zip(dd.col_as_slice(c)) {
                 *o = 2.0 * x;
             }
-        }
+        });
         matmul(next.as_mut(), Accum::Add, d.as_ref(), d.as_ref(), 1.0, par);
         std::mem::swap(d, &mut next);
     }
@@ -269,10 +268,10 @@ fn square_times(d: &mut Mat<f64>, times: usize, par: Par) {
 /// approximant in expm1 form at Z = -s M / 2^j with ||Z||_1 <= [`THETA_13`], then j times
 /// D <- 2 D + D^2. (The reference for [`gradient_flow_dt_times`] in the tests.)
 #[cfg(test)]
-pub(crate) fn gradient_flow_d(m: MatRef<'_, f64>, s: f64, par: Par) -> Mat<f64> {
+pub(crate) fn gradient_flow_d(m: MatRef<'_, f64>, s: f64, par: Par) -> Dense {
     let n = m.nrows();
     if s == 0.0 {
-        return Mat::zeros(n, n);
+        return Dense::zeros(n, n);
     }
     let (mut d, j) = gradient_flow_start(m, s, par);
     square_times(&mut d, j, par);
@@ -290,10 +289,10 @@ pub(crate) fn gradient_flow_dt_times(
     s: f64,
     x: MatRef<'_, f64>,
     par: Par,
-) -> Mat<f64> {
+) -> Dense {
     let (n, k) = (m.nrows(), x.ncols());
     if s == 0.0 {
-        return Mat::zeros(n, k);
+        return Dense::zeros(n, k);
     }
     let (mut d, j) = gradient_flow_start(m, s, par);
     let r = (0..=j.min(6))
@@ -304,30 +303,29 @@ pub(crate) fn gradient_flow_dt_times(
 }
 
 /// f_r(X) of [`gradient_flow_dt_times`].
-fn apply_t_squared(d: MatRef<'_, f64>, r: usize, x: MatRef<'_, f64>, par: Par) -> Mat<f64> {
+fn apply_t_squared(d: MatRef<'_, f64>, r: usize, x: MatRef<'_, f64>, par: Par) -> Dense {
     if r == 0 {
         return mul(d.transpose(), x, par);
     }
     let y = apply_t_squared(d, r - 1, x, par);
     let mut z = apply_t_squared(d, r - 1, y.as_ref(), par);
-    for c in 0..z.ncols() {
-        let yc = y.col_as_slice(c);
-        for (o, v) in z.col_as_slice_mut(c).iter_mut().zip(yc) {
+    z.for_each_col_mut(par, |c, col| {
+        for (o, v) in col.iter_mut().zip(y.col_as_slice(c)) {
             *o += 2.0 * v;
         }
-    }
+    });
     z
 }
 
 /// D_T = (Id - h M)^T - Id (T = `steps` of gradient descent, h = eta / P) by binary powering on
 /// D_n = B^n - Id: D_2n = 2 D_n + D_n^2, D_n+1 = D_n + D_1 + D_n D_1.
-pub(crate) fn gradient_descent_d(m: MatRef<'_, f64>, h: f64, steps: u64, par: Par) -> Mat<f64> {
+pub(crate) fn gradient_descent_d(m: MatRef<'_, f64>, h: f64, steps: u64, par: Par) -> Dense {
     let n = m.nrows();
-    let mut d = Mat::<f64>::zeros(n, n);
+    let mut d = Dense::zeros(n, n);
     if steps == 0 {
         return d;
     }
-    let d1 = Mat::from_fn(n, n, |r, c| -h * m[(r, c)]);
+    let d1 = Dense::copy_of(m, -h, false, 0.0, par);
     let bits = 64 - steps.leading_zeros();
     let mut count: u64 = 0;
     for b in (0..bits).rev() {
@@ -359,14 +357,14 @@ pub(crate) fn gradient_descent_d(m: MatRef<'_, f64>, h: f64, steps: u64, par: Pa
 }
 
 /// G = M^{-1} (Id - exp(-s M)) = s phi_1(-s M) for s >= 0 (gradient flow, s = eta t / P).
-pub(crate) fn gradient_flow_g(m: MatRef<'_, f64>, s: f64, par: Par) -> Mat<f64> {
+pub(crate) fn gradient_flow_g(m: MatRef<'_, f64>, s: f64, par: Par) -> Dense {
     let n = m.nrows();
     if s == 0.0 {
-        return Mat::zeros(n, n);
+        return Dense::zeros(n, n);
     }
     let j = halvings(s * norm1(m), THETA);
     let scale = -s / 2f64.powi(j);
-    let z = Mat::from_fn(n, n, |r, c| scale * m[(r, c)]);
+    let z = Dense::copy_of(m, scale, false, 0.0, par);
     let mut f = phi1_taylor(z.as_ref(), par);
     if j > 0 {
         let mut d = mul(z.as_ref(), f.as_ref(), par); // exp(Z) - Id = Z phi_1(Z)
@@ -399,14 +397,14 @@ pub(crate) fn gradient_flow_g(m: MatRef<'_, f64>, s: f64, par: Par) -> Mat<f64> 
 
 /// G_T = M^{-1} (Id - (Id - h M)^T) = h sum_{k<T} (Id - h M)^k (discrete gradient descent,
 /// h = eta / P, T = `steps`).
-pub(crate) fn gradient_descent_g(m: MatRef<'_, f64>, h: f64, steps: u64, par: Par) -> Mat<f64> {
+pub(crate) fn gradient_descent_g(m: MatRef<'_, f64>, h: f64, steps: u64, par: Par) -> Dense {
     let n = m.nrows();
-    let mut s_acc = Mat::<f64>::zeros(n, n); // S_n
-    let mut d = Mat::<f64>::zeros(n, n); // D_n = B^n - Id
+    let mut s_acc = Dense::zeros(n, n); // S_n
+    let mut d = Dense::zeros(n, n); // D_n = B^n - Id
     if steps == 0 {
         return s_acc;
     }
-    let d1 = Mat::from_fn(n, n, |r, c| -h * m[(r, c)]);
+    let d1 = Dense::copy_of(m, -h, false, 0.0, par);
     let bits = 64 - steps.leading_zeros();
     let mut count: u64 = 0;
     for b in (0..bits).rev() {
@@ -465,6 +463,7 @@ pub(crate) fn gradient_descent_g(m: MatRef<'_, f64>, h: f64, steps: u64, par: Pa
 #[cfg(test)]
 mod tests {
     use super::*;
+    use faer::Mat;
 
     /// D^T X with the last r squarings applied to the block equals (full D)^T X: the same
     /// recursion reassociated, so agreement to rounding (1e-12 of ||D||_1 ||X||_1, far above
@@ -494,7 +493,7 @@ mod tests {
                 .unwrap();
             seen.insert(r);
             let d = gradient_flow_d(m.as_ref(), s, Par::Seq);
-            let want = mul(d.transpose(), x.as_ref(), Par::Seq);
+            let want = mul(d.as_ref().transpose(), x.as_ref(), Par::Seq);
             let got = gradient_flow_dt_times(m.as_ref(), s, x.as_ref(), Par::Seq);
             let tol = 1e-12 * norm1(d.as_ref()) * norm1(x.as_ref());
             for c in 0..k {

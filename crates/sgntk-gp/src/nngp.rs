@@ -4,7 +4,7 @@ use faer::linalg::matmul::matmul;
 use faer::linalg::matmul::triangular::{self, BlockStructure};
 use faer::{Accum, Mat, MatRef, Par};
 
-use crate::dense::{Cholesky, Owned};
+use crate::dense::{Cholesky, Dense};
 use crate::predict::check_finite;
 use crate::validate;
 use crate::{GpError, GpOptions, Prediction};
@@ -77,12 +77,12 @@ pub fn nngp_regression(
     // W = V^T = Sigma(x,X) L^{-T}, i.e. L W^T = Sigma(X,x), solved in place in a copy of
     // Sigma(x,X) (N x P) viewed transposed (no transposed copy is formed), while another
     // thread estimates the condition number (a few memory-bound single-column solves).
-    let attempt = |extra: f64| -> Result<(Cholesky, f64, Owned), GpError> {
+    let attempt = |extra: f64| -> Result<(Cholesky, f64, Dense), GpError> {
         let d = noise + extra;
-        let k = Owned::copy_of(sigma_train_train, true, d, par);
+        let k = Dense::copy_of(sigma_train_train, 1.0, true, d, par);
         let chol = Cholesky::from_owned(k, par)
             .map_err(|index| GpError::NotPositiveDefinite { what: WHAT, index })?;
-        let mut w = Owned::copy_of(sigma_test_train, false, 0.0, par);
+        let mut w = Dense::copy_of(sigma_test_train, 1.0, false, 0.0, par);
         let (condition, ()) = join(
             par,
             || chol.condition_estimate(norm_k(d)),

@@ -3,7 +3,7 @@
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
 
-use crate::dense::{Lu, Owned, norm1};
+use crate::dense::{Dense, Lu, norm1};
 use crate::matfun::{
     gradient_descent_d, gradient_descent_g, gradient_flow_dt_times, gradient_flow_g, mul,
 };
@@ -107,7 +107,7 @@ pub fn predict(
         Time::Infinity => {
             let (lu, condition, jitter) = factor_checked(m, opts)?;
             // A^T = M^{-T} I(x,X)^T, solved in place in a copy of I(x,X) viewed transposed.
-            let mut a = Owned::copy_of(test.i_test_train, false, 0.0, par);
+            let mut a = Dense::copy_of(test.i_test_train, 1.0, false, 0.0, par);
             lu.solve_in_place(a.as_mut().transpose_mut(), true);
             (ATransposed::Of(a), condition, jitter)
         }
@@ -136,7 +136,13 @@ pub fn predict(
                 m,
                 test.i_test_train,
                 opts,
-                |w, par| mul(gradient_descent_d(m, h, steps, par).transpose(), w, par),
+                |w, par| {
+                    mul(
+                        gradient_descent_d(m, h, steps, par).as_ref().transpose(),
+                        w,
+                        par,
+                    )
+                },
                 |par| gradient_descent_g(m, h, steps, par),
             )
         }
@@ -154,8 +160,8 @@ fn finite_time(
     m: MatRef<'_, f64>,
     i_test_train: MatRef<'_, f64>,
     opts: &GpOptions,
-    dt_times: impl FnOnce(MatRef<'_, f64>, Par) -> Mat<f64>,
-    g: impl FnOnce(Par) -> Mat<f64>,
+    dt_times: impl FnOnce(MatRef<'_, f64>, Par) -> Dense,
+    g: impl FnOnce(Par) -> Dense,
 ) -> (ATransposed, f64, Option<f64>) {
     let par = opts.par;
     let lu = Lu::new(m, par);
@@ -168,7 +174,7 @@ fn finite_time(
     if solve {
         // A^T = G^T I(x,X)^T = -D^T M^{-T} I(x,X)^T   (G = -M^{-1} D, D commutes with M)
         // (M^{-T} I(x,X)^T solved in place in a copy of I(x,X) viewed transposed)
-        let mut w = Owned::copy_of(i_test_train, false, 0.0, par);
+        let mut w = Dense::copy_of(i_test_train, 1.0, false, 0.0, par);
         lu.solve_in_place(w.as_mut().transpose_mut(), true);
         let mut a_t = dt_times(w.as_ref().transpose(), par);
         for c in 0..a_t.ncols() {
@@ -176,11 +182,11 @@ fn finite_time(
                 *x = -*x;
             }
         }
-        (ATransposed::Mat(a_t), condition, None)
+        (ATransposed::Plain(a_t), condition, None)
     } else {
         let g = g(par);
         (
-            ATransposed::Mat(times_transpose(g.as_ref(), i_test_train, par)),
+            ATransposed::Plain(times_transpose(g.as_ref(), i_test_train, par)),
             condition,
             None,
         )
@@ -189,21 +195,21 @@ fn finite_time(
 
 /// A^T (P x N), stored as itself or as the transpose of an N x P matrix.
 enum ATransposed {
-    Mat(Mat<f64>),
-    Of(Owned),
+    Plain(Dense),
+    Of(Dense),
 }
 
 impl ATransposed {
     fn view(&self) -> MatRef<'_, f64> {
         match self {
-            Self::Mat(m) => m.as_ref(),
+            Self::Plain(m) => m.as_ref(),
             Self::Of(a) => a.as_ref().transpose(),
         }
     }
 }
 
 /// A^T = G^T I(x,X)^T for A = I(x,X) G.
-fn times_transpose(g: MatRef<'_, f64>, i_test_train: MatRef<'_, f64>, par: Par) -> Mat<f64> {
+fn times_transpose(g: MatRef<'_, f64>, i_test_train: MatRef<'_, f64>, par: Par) -> Dense {
     mul(g.transpose(), i_test_train.transpose(), par)
 }
 
@@ -266,7 +272,7 @@ fn assemble(
     );
     // B^T = Sigma(X,X) A^T - 2 Sigma(x,X)^T  (P x N; Sigma(X,X) symmetric), formed as
     // -B^T / 2 = Sigma(x,X)^T - Sigma(X,X) A^T / 2 in a copy of Sigma(x,X) viewed transposed.
-    let mut b = Owned::copy_of(test.sigma_test_train, false, 0.0, par);
+    let mut b = Dense::copy_of(test.sigma_test_train, 1.0, false, 0.0, par);
     matmul(
         b.as_mut().transpose_mut(),
         Accum::Add,
