@@ -266,29 +266,43 @@ fn weideman() -> &'static ([f64; WEIDEMAN_N], f64) {
 /// below 1e-15 of `Re w(i y)` (the peak over x)
 /// for `|z| < 7` and below 5e-14 of `|w|` beyond (unit test `faddeeva_matches_mpmath`).
 pub(crate) fn faddeeva_re(x: f64, y: f64) -> f64 {
-    const INV_SQRT_PI: f64 = 0.564_189_583_547_756_3;
     let r = x.hypot(y);
     if r >= 7.0 {
-        // Levels for 4e-16 relative (measured against mpmath over the quarter circle):
-        // 14 at |z| = 7, 10 at 8.5, 8 at 12, 6 at 20, 4 at 50; a margin of two.
-        let levels = match r {
-            r if r < 8.5 => 16,
-            r if r < 12.0 => 12,
-            r if r < 20.0 => 10,
-            r if r < 50.0 => 8,
-            _ => 6,
-        };
-        // t <- (k/2)/(z - t) = (k/2) conj(z - t)/|z - t|^2: one real division per level.
-        let mut t = (0.0, 0.0);
-        for k in (1..=levels).rev() {
-            let (dx, dy) = (x - t.0, y - t.1);
-            let s = 0.5 * k as f64 / (dx * dx + dy * dy);
-            t = (s * dx, -s * dy);
-        }
+        let t = laplace_tail(x, y, r);
         // (i/sqrt pi) / (z - t): the real part is Im(z - t)/|z - t|^2/sqrt(pi).
         let (dx, dy) = (x - t.0, y - t.1);
         return INV_SQRT_PI * dy / (dx * dx + dy * dy);
     }
+    let (p, inv, inv2) = weideman_parts(x, y);
+    // 2 p inv^2 + inv/sqrt(pi), real part.
+    2.0 * (p.0 * inv2.0 - p.1 * inv2.1) + INV_SQRT_PI * inv.0
+}
+
+/// The tail `t` of Laplace's continued fraction at `z = x + i y`, `|z| = r >= 7`, with
+/// `w = (i/sqrt pi)/(z - t)`. Levels for 4e-16 relative (measured against mpmath over the
+/// quarter circle): 14 at |z| = 7, 10 at 8.5, 8 at 12, 6 at 20, 4 at 50; a margin of two.
+fn laplace_tail(x: f64, y: f64, r: f64) -> (f64, f64) {
+    let levels = match r {
+        r if r < 8.5 => 16,
+        r if r < 12.0 => 12,
+        r if r < 20.0 => 10,
+        r if r < 50.0 => 8,
+        _ => 6,
+    };
+    // t <- (k/2)/(z - t) = (k/2) conj(z - t)/|z - t|^2: one real division per level.
+    let mut t = (0.0, 0.0);
+    for k in (1..=levels).rev() {
+        let (dx, dy) = (x - t.0, y - t.1);
+        let s = 0.5 * k as f64 / (dx * dx + dy * dy);
+        t = (s * dx, -s * dy);
+    }
+    t
+}
+
+/// Weideman's rational form at `z = x + i y`, `|z| < 7`: `(p(Z), 1/(L - iz), 1/(L - iz)^2)`,
+/// with `w = 2 p inv^2 + inv/sqrt(pi)`.
+#[allow(clippy::type_complexity)]
+fn weideman_parts(x: f64, y: f64) -> ((f64, f64), (f64, f64), (f64, f64)) {
     let (a, l) = weideman();
     // L - iz = (L + y) - ix, L + iz = (L - y) + ix.
     let lm = (l + y, -x);
@@ -308,9 +322,8 @@ pub(crate) fn faddeeva_re(x: f64, y: f64) -> f64 {
         pe.0 + zz.0 * po.0 - zz.1 * po.1,
         pe.1 + zz.0 * po.1 + zz.1 * po.0,
     );
-    // 2 p inv^2 + inv/sqrt(pi), real part.
     let inv2 = (inv.0 * inv.0 - inv.1 * inv.1, 2.0 * inv.0 * inv.1);
-    2.0 * (p.0 * inv2.0 - p.1 * inv2.1) + INV_SQRT_PI * inv.0
+    (p, inv, inv2)
 }
 
 /// `(w(z), z w(z) - i/sqrt(pi))` for `z = x + i y`, `y >= 0`, as `((re, im), (re, im))`: the
@@ -320,22 +333,9 @@ pub(crate) fn faddeeva_re(x: f64, y: f64) -> f64 {
 /// when `w = (i/sqrt(pi))/(z - t)`. Inside, it is formed directly (a cancellation of at most
 /// `|z|^2 < 49` ulps relative). Checked against mpmath (`faddeeva_complex_matches_mpmath`).
 pub(crate) fn faddeeva_zw(x: f64, y: f64) -> ((f64, f64), (f64, f64)) {
-    const INV_SQRT_PI: f64 = 0.564_189_583_547_756_3;
     let r = x.hypot(y);
     if r >= 7.0 {
-        let levels = match r {
-            r if r < 8.5 => 16,
-            r if r < 12.0 => 12,
-            r if r < 20.0 => 10,
-            r if r < 50.0 => 8,
-            _ => 6,
-        };
-        let mut t = (0.0, 0.0);
-        for k in (1..=levels).rev() {
-            let (dx, dy) = (x - t.0, y - t.1);
-            let s = 0.5 * k as f64 / (dx * dx + dy * dy);
-            t = (s * dx, -s * dy);
-        }
+        let t = laplace_tail(x, y, r);
         // 1/(z - t) = conj(z - t)/|z - t|^2.
         let (dx, dy) = (x - t.0, y - t.1);
         let q = 1.0 / (dx * dx + dy * dy);
@@ -345,23 +345,7 @@ pub(crate) fn faddeeva_zw(x: f64, y: f64) -> ((f64, f64), (f64, f64)) {
         let ti = (t.0 * inv.0 - t.1 * inv.1, t.0 * inv.1 + t.1 * inv.0);
         return (w, (-INV_SQRT_PI * ti.1, INV_SQRT_PI * ti.0));
     }
-    let (a, l) = weideman();
-    let lm = (l + y, -x);
-    let m2 = lm.0 * lm.0 + lm.1 * lm.1;
-    let inv = (lm.0 / m2, -lm.1 / m2);
-    let zz = ((l - y) * inv.0 - x * inv.1, (l - y) * inv.1 + x * inv.0);
-    let z2 = (zz.0 * zz.0 - zz.1 * zz.1, 2.0 * zz.0 * zz.1);
-    let (mut pe, mut po) = ((0.0, 0.0), (0.0, 0.0));
-    for j in (0..WEIDEMAN_N / 2).rev() {
-        let (ce, co) = (a[2 * j], a[2 * j + 1]);
-        pe = (pe.0 * z2.0 - pe.1 * z2.1 + ce, pe.0 * z2.1 + pe.1 * z2.0);
-        po = (po.0 * z2.0 - po.1 * z2.1 + co, po.0 * z2.1 + po.1 * z2.0);
-    }
-    let p = (
-        pe.0 + zz.0 * po.0 - zz.1 * po.1,
-        pe.1 + zz.0 * po.1 + zz.1 * po.0,
-    );
-    let inv2 = (inv.0 * inv.0 - inv.1 * inv.1, 2.0 * inv.0 * inv.1);
+    let (p, inv, inv2) = weideman_parts(x, y);
     let w = (
         2.0 * (p.0 * inv2.0 - p.1 * inv2.1) + INV_SQRT_PI * inv.0,
         2.0 * (p.0 * inv2.1 + p.1 * inv2.0) + INV_SQRT_PI * inv.1,
