@@ -28,12 +28,7 @@ fn trapezoid_matches_tanh_sinh() {
                     numeric_inner: true,
                     ..Ctx::default()
                 };
-                let x = fast.smooth_pair(f, g, &cov);
-                let y = slow.smooth_pair(f, g, &cov);
-                fast.take().unwrap();
-                slow.take().unwrap();
-                let scale = f.magnitude(a.sqrt()) * g.magnitude(b.sqrt());
-                let err = (x - y).abs() / scale;
+                let (x, y, err) = compare_routes(&fast, &slow, f, g, &cov);
                 worst = worst.max(err);
                 assert!(
                     err < 1e-11,
@@ -480,12 +475,7 @@ fn pole_inner_matches_numeric() {
             if fast.has_closed_1d(g, tau) {
                 routed += 1;
             }
-            let x = fast.smooth_pair(f, g, &cov);
-            let y = slow.smooth_pair(f, g, &cov);
-            fast.take().unwrap();
-            slow.take().unwrap();
-            let scale = f.magnitude(a.sqrt()) * g.magnitude(b.sqrt());
-            let err = (x - y).abs() / scale;
+            let (x, y, err) = compare_routes(&fast, &slow, f, g, &cov);
             worst = worst.max(err);
             assert!(
                 err < 1e-11,
@@ -501,4 +491,15 @@ fn pole_inner_matches_numeric() {
         "only {routed} covariances took the pole route"
     );
     eprintln!("pole inner vs numeric: worst {worst:e} of the magnitudes ({routed} routed)");
+}
+
+/// `E[f(u) g(v)]` by the `fast` and the `slow` (reference) route, and their difference relative
+/// to the product of the factors' magnitudes.
+fn compare_routes(fast: &Ctx, slow: &Ctx, f: &Func, g: &Func, cov: &Cov2) -> (f64, f64, f64) {
+    let x = fast.smooth_pair(f, g, cov);
+    let y = slow.smooth_pair(f, g, cov);
+    fast.take().unwrap();
+    slow.take().unwrap();
+    let scale = f.magnitude(cov.a().sqrt()) * g.magnitude(cov.b().sqrt());
+    (x, y, (x - y).abs() / scale)
 }
