@@ -182,6 +182,18 @@ impl std::ops::IndexMut<(usize, usize)> for Dense {
     }
 }
 
+/// `(a(), b())`, on two rayon threads unless `par` is `Par::Seq`.
+pub(crate) fn join<A: Send, B: Send>(
+    par: Par,
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    match par {
+        Par::Seq => (a(), b()),
+        Par::Rayon(_) => rayon::join(a, b),
+    }
+}
+
 /// Induced 1-norm ||M||_1 = max_j sum_i |m_ij| (maximum absolute column sum); columns summed
 /// in parallel for large matrices.
 pub(crate) fn norm1(m: MatRef<'_, f64>) -> f64 {

@@ -2,9 +2,9 @@
 
 use faer::linalg::matmul::matmul;
 use faer::linalg::matmul::triangular::{self, BlockStructure};
-use faer::{Accum, Mat, MatRef, Par};
+use faer::{Accum, Mat, MatRef};
 
-use crate::dense::{Cholesky, Dense};
+use crate::dense::{Cholesky, Dense, join};
 use crate::predict::check_finite;
 use crate::validate;
 use crate::{GpError, GpOptions, Prediction};
@@ -164,16 +164,4 @@ pub fn nngp_regression(
     };
     check_finite(&pred)?;
     Ok(pred)
-}
-
-/// `(a(), b())`, on two rayon threads unless `par` is `Par::Seq`.
-fn join<A: Send, B: Send>(
-    par: Par,
-    a: impl FnOnce() -> A + Send,
-    b: impl FnOnce() -> B + Send,
-) -> (A, B) {
-    match par {
-        Par::Seq => (a(), b()),
-        Par::Rayon(_) => rayon::join(a, b),
-    }
 }

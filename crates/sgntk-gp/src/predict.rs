@@ -3,7 +3,7 @@
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
 
-use crate::dense::{Dense, Lu, norm1};
+use crate::dense::{Dense, Lu, join, norm1};
 use crate::matfun::{
     gradient_descent_d, gradient_descent_g, gradient_flow_dt_times, gradient_flow_g, mul,
 };
@@ -73,7 +73,11 @@ pub fn predict(
         p,
     )?;
     let par = opts.par;
-    validate::finite("I(X, X) (i_train_train)", train.i_train_train, par)?;
+    // ||I(X,X)||_1 (for the condition estimates) from the finiteness pass's column sums
+    let norm1_m = validate::finite_stats("I(X, X) (i_train_train)", train.i_train_train, par)?
+        .abs_sums
+        .iter()
+        .fold(0.0, |a: f64, &b| a.max(b));
     let what = "Sigma(X, X) (sigma_train_train)";
     let stats = validate::finite_stats(what, train.sigma_train_train, par)?;
     validate::symmetric(what, train.sigma_train_train, stats.max_abs, par)?;
@@ -105,10 +109,14 @@ pub fn predict(
     // a = A^T (P x N): columns are A(x_i)^T.
     let (a_t, condition, jitter) = match time {
         Time::Infinity => {
-            let (lu, condition, jitter) = factor_checked(m, opts)?;
-            // A^T = M^{-T} I(x,X)^T, solved in place in a copy of I(x,X) viewed transposed.
-            let mut a = Dense::copy_of(test.i_test_train, 1.0, false, 0.0, par);
-            lu.solve_in_place(a.as_mut().transpose_mut(), true);
+            // A^T = M^{-T} I(x,X)^T, solved in place in a copy of I(x,X) viewed transposed
+            // (beside the condition estimate; discarded if the estimate rejects M).
+            let solve = |lu: &Lu| {
+                let mut a = Dense::copy_of(test.i_test_train, 1.0, false, 0.0, par);
+                lu.solve_in_place(a.as_mut().transpose_mut(), true);
+                a
+            };
+            let (a, condition, jitter) = factor_checked(m, norm1_m, opts, solve)?;
             (ATransposed::Of(a), condition, jitter)
         }
         Time::GradientFlow { eta, t } => {
@@ -123,6 +131,7 @@ pub fn predict(
             let s = eta * t / p as f64;
             finite_time(
                 m,
+                norm1_m,
                 test.i_test_train,
                 opts,
                 |w, par| gradient_flow_dt_times(m, s, w, par),
@@ -134,6 +143,7 @@ pub fn predict(
             let h = eta / p as f64;
             finite_time(
                 m,
+                norm1_m,
                 test.i_test_train,
                 opts,
                 |w, par| {
@@ -158,6 +168,7 @@ pub fn predict(
 /// G = M^{-1} (Id - E) directly. Returns (A^T, condition estimate of M, no jitter).
 fn finite_time(
     m: MatRef<'_, f64>,
+    norm1_m: f64,
     i_test_train: MatRef<'_, f64>,
     opts: &GpOptions,
     dt_times: impl FnOnce(MatRef<'_, f64>, Par) -> Dense,
@@ -165,7 +176,7 @@ fn finite_time(
 ) -> (ATransposed, f64, Option<f64>) {
     let par = opts.par;
     let lu = Lu::new(m, par);
-    let condition = lu.condition_estimate(norm1(m));
+    let condition = lu.condition_estimate(norm1_m);
     let solve = match opts.finite_time {
         FiniteTimeMethod::Auto => condition <= FiniteTimeMethod::AUTO_SOLVE_MAX_CONDITION,
         FiniteTimeMethod::Solve => condition.is_finite(),
@@ -213,14 +224,24 @@ fn times_transpose(g: MatRef<'_, f64>, i_test_train: MatRef<'_, f64>, par: Par) 
     mul(g.transpose(), i_test_train.transpose(), par)
 }
 
-/// LU of M with the conditioning policy of [`GpOptions`]: returns the factorization, its
-/// condition estimate and the jitter added, if any.
-fn factor_checked(m: MatRef<'_, f64>, opts: &GpOptions) -> Result<(Lu, f64, Option<f64>), GpError> {
+/// LU of M with the conditioning policy of [`GpOptions`], and `solve(&lu)` computed beside the
+/// condition estimate (two threads unless `opts.par` is `Par::Seq`): returns the solve's
+/// result, the condition estimate and the jitter added, if any.
+fn factor_checked<T: Send>(
+    m: MatRef<'_, f64>,
+    norm1_m: f64,
+    opts: &GpOptions,
+    solve: impl Fn(&Lu) -> T + Sync,
+) -> Result<(T, f64, Option<f64>), GpError> {
     const WHAT: &str = "I(X, X) (i_train_train)";
-    let lu = Lu::new(m, opts.par);
-    let condition = lu.condition_estimate(norm1(m));
+    let attempt = |mm: MatRef<'_, f64>, norm: f64| {
+        let lu = Lu::new(mm, opts.par);
+        let (condition, x) = join(opts.par, || lu.condition_estimate(norm), || solve(&lu));
+        (x, condition)
+    };
+    let (x, condition) = attempt(m, norm1_m);
     if condition <= opts.max_condition {
-        return Ok((lu, condition, None));
+        return Ok((x, condition, None));
     }
     let Some(eps) = opts.jitter else {
         return Err(GpError::IllConditioned {
@@ -237,10 +258,10 @@ fn factor_checked(m: MatRef<'_, f64>, opts: &GpOptions) -> Result<(Lu, f64, Opti
     for i in 0..p {
         mj[(i, i)] += amount;
     }
-    let lu = Lu::new(mj.as_ref(), opts.par);
-    let condition = lu.condition_estimate(norm1(mj.as_ref()));
+    let norm_j = norm1(mj.as_ref());
+    let (x, condition) = attempt(mj.as_ref(), norm_j);
     if condition <= opts.max_condition {
-        Ok((lu, condition, Some(amount)))
+        Ok((x, condition, Some(amount)))
     } else {
         Err(GpError::IllConditioned {
             what: WHAT,
