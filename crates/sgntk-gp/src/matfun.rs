@@ -69,6 +69,31 @@ pub(crate) fn mul(a: MatRef<'_, f64>, b: MatRef<'_, f64>, par: Par) -> Dense {
     out
 }
 
+/// `a <- alpha a + beta b + gamma c` (c optional), columns in parallel.
+fn lincomb(
+    a: &mut Dense,
+    alpha: f64,
+    (beta, b): (f64, &Dense),
+    c: Option<(f64, &Dense)>,
+    par: Par,
+) {
+    a.for_each_col_mut(par, |j, col| {
+        let bj = b.col_as_slice(j);
+        match c {
+            Some((gamma, c)) => {
+                for ((o, x), y) in col.iter_mut().zip(bj).zip(c.col_as_slice(j)) {
+                    *o = alpha * *o + beta * x + gamma * y;
+                }
+            }
+            None => {
+                for (o, x) in col.iter_mut().zip(bj) {
+                    *o = alpha * *o + beta * x;
+                }
+            }
+        }
+    });
+}
+
 fn add_identity(m: &mut Dense, alpha: f64) {
     for i in 0..m.nrows() {
         m[(i, i)] += alpha;
@@ -446,11 +471,7 @@ pub(crate) fn gradient_descent_d(m: MatRef<'_, f64>, h: f64, steps: u64, par: Pa
     for b in (0..bits).rev() {
         if count > 0 {
             let dd = mul(d.as_ref(), d.as_ref(), par);
-            for c in 0..n {
-                for r in 0..n {
-                    d[(r, c)] = 2.0 * d[(r, c)] + dd[(r, c)];
-                }
-            }
+            lincomb(&mut d, 2.0, (1.0, &dd), None, par);
             count *= 2;
         }
         if (steps >> b) & 1 == 1 {
@@ -458,11 +479,7 @@ pub(crate) fn gradient_descent_d(m: MatRef<'_, f64>, h: f64, steps: u64, par: Pa
                 d = d1.clone();
             } else {
                 let dd1 = mul(d.as_ref(), d1.as_ref(), par);
-                for c in 0..n {
-                    for r in 0..n {
-                        d[(r, c)] += d1[(r, c)] + dd1[(r, c)];
-                    }
-                }
+                lincomb(&mut d, 1.0, (1.0, &d1), Some((1.0, &dd1)), par);
             }
             count += 1;
         }
@@ -486,27 +503,15 @@ pub(crate) fn gradient_flow_g(m: MatRef<'_, f64>, s: f64, par: Par) -> Dense {
         for step in 0..j {
             // F <- F + F D / 2
             let fd = mul(f.as_ref(), d.as_ref(), par);
-            for c in 0..n {
-                for r in 0..n {
-                    f[(r, c)] += 0.5 * fd[(r, c)];
-                }
-            }
+            lincomb(&mut f, 1.0, (0.5, &fd), None, par);
             if step + 1 < j {
                 // D <- 2 D + D D
                 let dd = mul(d.as_ref(), d.as_ref(), par);
-                for c in 0..n {
-                    for r in 0..n {
-                        d[(r, c)] = 2.0 * d[(r, c)] + dd[(r, c)];
-                    }
-                }
+                lincomb(&mut d, 2.0, (1.0, &dd), None, par);
             }
         }
     }
-    for c in 0..n {
-        for r in 0..n {
-            f[(r, c)] *= s;
-        }
-    }
+    f.for_each_col_mut(par, |_, col| col.iter_mut().for_each(|x| *x *= s));
     f
 }
 
@@ -527,51 +532,31 @@ pub(crate) fn gradient_descent_g(m: MatRef<'_, f64>, h: f64, steps: u64, par: Pa
         if count > 0 {
             // doubling
             let sd = mul(s_acc.as_ref(), d.as_ref(), par);
-            for c in 0..n {
-                for r in 0..n {
-                    s_acc[(r, c)] = 2.0 * s_acc[(r, c)] + sd[(r, c)];
-                }
-            }
+            lincomb(&mut s_acc, 2.0, (1.0, &sd), None, par);
             let bit_set = (steps >> b) & 1 == 1;
             if !last || bit_set {
                 let dd = mul(d.as_ref(), d.as_ref(), par);
-                for c in 0..n {
-                    for r in 0..n {
-                        d[(r, c)] = 2.0 * d[(r, c)] + dd[(r, c)];
-                    }
-                }
+                lincomb(&mut d, 2.0, (1.0, &dd), None, par);
             }
             count *= 2;
         }
         if (steps >> b) & 1 == 1 {
             // increment: S <- S + Id + D, D <- D + D1 + D D1
-            for c in 0..n {
-                for r in 0..n {
-                    s_acc[(r, c)] += d[(r, c)];
-                }
-            }
+            lincomb(&mut s_acc, 1.0, (1.0, &d), None, par);
             add_identity(&mut s_acc, 1.0);
             if !last {
                 if count == 0 {
                     d = d1.clone();
                 } else {
                     let dd1 = mul(d.as_ref(), d1.as_ref(), par);
-                    for c in 0..n {
-                        for r in 0..n {
-                            d[(r, c)] += d1[(r, c)] + dd1[(r, c)];
-                        }
-                    }
+                    lincomb(&mut d, 1.0, (1.0, &d1), Some((1.0, &dd1)), par);
                 }
             }
             count += 1;
         }
     }
     debug_assert_eq!(count, steps);
-    for c in 0..n {
-        for r in 0..n {
-            s_acc[(r, c)] *= h;
-        }
-    }
+    s_acc.for_each_col_mut(par, |_, col| col.iter_mut().for_each(|x| *x *= h));
     s_acc
 }
 

@@ -188,11 +188,7 @@ fn finite_time(
         let mut w = Dense::copy_of(i_test_train, 1.0, false, 0.0, par);
         lu.solve_in_place(w.as_mut().transpose_mut(), true);
         let mut a_t = dt_times(w.as_ref().transpose(), par);
-        for c in 0..a_t.ncols() {
-            for x in a_t.col_as_slice_mut(c) {
-                *x = -*x;
-            }
-        }
+        a_t.for_each_col_mut(par, |_, col| col.iter_mut().for_each(|x| *x = -*x));
         (ATransposed::Plain(a_t), condition, None)
     } else {
         let g = g(par);
