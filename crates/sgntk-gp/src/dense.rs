@@ -99,10 +99,6 @@ impl Dense {
         self.nrows
     }
 
-    pub(crate) fn ncols(&self) -> usize {
-        self.ncols
-    }
-
     pub(crate) fn as_ref(&self) -> MatRef<'_, f64> {
         MatRef::from_column_major_slice(&self.data, self.nrows, self.ncols)
     }
@@ -159,11 +155,6 @@ impl Dense {
     /// Column `j` as a slice.
     pub(crate) fn col_as_slice(&self, j: usize) -> &[f64] {
         &self.data[j * self.nrows..(j + 1) * self.nrows]
-    }
-
-    /// Column `j` as a mutable slice.
-    pub(crate) fn col_as_slice_mut(&mut self, j: usize) -> &mut [f64] {
-        &mut self.data[j * self.nrows..(j + 1) * self.nrows]
     }
 }
 
