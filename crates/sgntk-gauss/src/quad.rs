@@ -187,7 +187,10 @@ impl Func {
             || matches!(
                 self,
                 Self::Smooth(Derivative::Surrogate(
-                    Surrogate::Triangle(_) | Surrogate::PiecewiseExp(_) | Surrogate::Atan(_)
+                    Surrogate::Triangle(_)
+                        | Surrogate::PiecewiseExp(_)
+                        | Surrogate::Atan(_)
+                        | Surrogate::FastSigmoid(_)
                 ))
             )
     }
@@ -231,6 +234,7 @@ impl Func {
                 Surrogate::Triangle(w) => triangle_at(w.get(), mu, tau),
                 Surrogate::Atan(a) => atan_at(a.get(), mu, tau),
                 Surrogate::PiecewiseExp(a) => pwexp_at(a.get(), mu, tau),
+                Surrogate::FastSigmoid(k) => fsig::fsig_at(k.get(), mu, tau),
                 _ => return None,
             },
         })
@@ -820,6 +824,9 @@ impl DerivQuad {
         Ok(r)
     }
 }
+
+#[path = "fsig.rs"]
+mod fsig;
 
 #[path = "mehler.rs"]
 mod mehler;
