@@ -6,7 +6,8 @@ on x directly, at 40 digits, split at the kink x = 0, at the Gaussian's centre m
 mu +- j tau (j = 1, 3, 9, 20), to +-inf. Each value is also recomputed at 50 digits with a
 different split (the kink only, plus mu +- 2 j tau); the two must agree to 1e-20 relative.
 Grid: k in {0.1, 1, 25, 1000}; s = k tau from 1e-4 to 1e3 (15 values, half-decades);
-mu/tau in {0, +-0.4, +-1.7, +-6, +-25}, and 1e3 and -1e6 at four of the s values. (mu, tau)
+mu/tau in {0, 0.4, -1.7, 6, -25} at whole decades of s and {-0.4, 1.7, -6, 25, 0} at the
+half decades, plus 1e3 and -1e6 at four of the s values (332 rows). (mu, tau)
 are rounded to f64 first and the reference computed at those exact binary values.
 
 Run: .venv/bin/python crates/sgntk-gauss/test_data/make_fsig_1d.py > crates/sgntk-gauss/test_data/fsig_1d.csv
