@@ -46,36 +46,13 @@ fn geometric() -> &'static [f64; N] {
     R.get_or_init(|| rule().0.map(|t| ((1.0 + BETA).ln() * t).exp_m1()))
 }
 
-/// The `N`-point Gauss-Legendre rule on `[0, 1]` (Newton on the three-term recurrence).
+/// The `N`-point Gauss-Legendre rule of [`crate::rules`] mapped from `[-1, 1]` to `[0, 1]`.
 fn legendre() -> ([f64; N], [f64; N]) {
-    {
-        let (mut t, mut w) = ([0.0; N], [0.0; N]);
-        for i in 0..N.div_ceil(2) {
-            // Newton on the three-term recurrence from the usual initial guess.
-            let mut z = (std::f64::consts::PI * (i as f64 + 0.75) / (N as f64 + 0.5)).cos();
-            let mut dp = 1.0;
-            for _ in 0..100 {
-                let (mut p1, mut p2) = (1.0, 0.0);
-                for j in 0..N {
-                    let p3 = p2;
-                    p2 = p1;
-                    p1 = ((2 * j + 1) as f64 * z * p2 - j as f64 * p3) / (j + 1) as f64;
-                }
-                dp = N as f64 * (z * p1 - p2) / (z * z - 1.0);
-                let dz = p1 / dp;
-                z -= dz;
-                if dz.abs() <= 1e-16 {
-                    break;
-                }
-            }
-            let wi = 1.0 / ((1.0 - z * z) * dp * dp);
-            t[i] = 0.5 * (1.0 - z);
-            t[N - 1 - i] = 0.5 * (1.0 + z);
-            w[i] = wi;
-            w[N - 1 - i] = wi;
-        }
-        (t, w)
-    }
+    let (x, w) = crate::rules::legendre(N);
+    (
+        std::array::from_fn(|i| 0.5 * (1.0 + x[i])),
+        std::array::from_fn(|i| 0.5 * w[i]),
+    )
 }
 
 /// `E[1/(1 + k|mu + tau Z|)^2]`, `k > 0`, `tau > 0`; finite for every finite input.

@@ -35,7 +35,7 @@ pub(crate) const RATIO: f64 = 3.0;
 
 /// Nodes and weights of the `n`-point Gauss-Legendre rule on `[-1, 1]` (Newton on the
 /// three-term recurrence; nodes to ~1 ulp).
-fn legendre(n: usize) -> (Vec<f64>, Vec<f64>) {
+pub(crate) fn legendre(n: usize) -> (Vec<f64>, Vec<f64>) {
     let (mut x, mut w) = (vec![0.0; n], vec![0.0; n]);
     for i in 0..n.div_ceil(2) {
         let mut z = (std::f64::consts::PI * (i as f64 + 0.75) / (n as f64 + 0.5)).cos();
