@@ -397,7 +397,6 @@ impl Ctx {
             *slot = Some(e);
         }
     }
-
     fn take(&self) -> Result<()> {
         match self.err.borrow_mut().take() {
             Some(e) => Err(e),
@@ -550,14 +549,16 @@ impl Ctx {
         let (su, sv) = (a.sqrt(), b.sqrt());
         // rho as the closed forms compute it, snapped to +-1 within rounding (so that
         // Cov2(a, a, a) is exactly degenerate on both routes).
-        let rho = (c / (a * b).sqrt()).clamp(-1.0, 1.0);
-        let rho = if 1.0 - rho.abs() <= DEGENERATE {
-            rho.signum()
+        let rho = if 1.0 - r0.abs() <= DEGENERATE {
+            r0.signum()
         } else {
-            rho
+            r0
         };
         let k = sv * rho;
         let tau = sv * ((1.0 - rho) * (1.0 + rho)).sqrt();
+        if let Some(v) = self.even_pair(f, g, su, sv, rho) {
+            return v; // Two even bumps, a pole form inside: a half-line outer rule (`even.rs`).
+        }
         // The inner expectation not in closed form: the Mehler series needs N evaluations of
         // each factor instead of N^2 (`mehler.rs`; it declines where it would cost more).
         // ... unless the inner expectation of an analytic g is a Gauss-Hermite sum of a few
@@ -805,18 +806,17 @@ impl DerivQuad {
     }
 }
 
+#[path = "even.rs"]
+mod even;
 #[path = "fsig.rs"]
 mod fsig;
-
+#[path = "mehler.rs"]
+mod mehler;
+#[path = "panel.rs"]
+mod panel;
 #[path = "quad_sums.rs"]
 mod sums;
 use sums::{TRAP_L, TrapRule, checked_integrate, mass_mass, trapezoid};
-
-#[path = "mehler.rs"]
-mod mehler;
-
-#[path = "panel.rs"]
-mod panel;
 
 #[cfg(test)]
 #[path = "quad_tests.rs"]
