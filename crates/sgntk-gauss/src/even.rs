@@ -4,9 +4,8 @@
 //! The outer integrand `phi(z1) f(su z1) H(z1)` is then even in `z1` (`H(z1) = E[g(k z1 +
 //! tau Z)]` is even because `g` is), so the outer rule runs over `[0, L]` only, on
 //! Gauss-Legendre panels graded from the centre (`panel::outer_breaks`, whose breaks are
-//! symmetric about 0 for centred features), and stops at the first break `z` beyond which the
-//! integrand is negligible: `|f(su z)| sup|g| phi(z) / z` (the tail of the Gaussian times the
-//! largest factors there; `f` decreases in `|x|`) below the target.
+//! symmetric about 0 for centred features), and stops at the first break beyond which the rest
+//! is below `REL` of the sum so far (a bound by Mills' ratio: see the code).
 
 use super::{Ctx, Func, REL};
 use crate::catalogue::{Activation, Derivative, Surrogate};
@@ -64,7 +63,7 @@ impl Ctx {
             return None;
         }
         let (kind, r, v) = g.pole()?;
-        let (mf, mg) = (f.magnitude(su), g.magnitude(sv));
+        let mg = g.magnitude(sv);
         // The inner expectations to `INNER_TOL sup|g|` absolute (`scale` below: the pole
         // form's tolerance is `REL scale / v`).
         let sup_g = g.peak(sv).max(mg);
@@ -75,30 +74,31 @@ impl Ctx {
         }
         let (fs, gs) = (f.structure()?, g.structure()?);
         let breaks = super::panel::outer_breaks(&fs, &gs, su, k, tau);
-        let tol = REL * mf * mg;
-        let mut half: Vec<f64> = Vec::new();
-        for &b in breaks.iter().filter(|&&b| b >= 0.0) {
-            half.push(b);
-            if b > 0.0 && self.ev(f, su * b).abs() * sup_g * npdf(b) / b < tol {
-                break;
-            }
-        }
+        let half: Vec<f64> = breaks.into_iter().filter(|&b| b >= 0.0).collect();
         if half.len() < 2 || half[0] > 0.0 {
             return None;
         }
+        // Panel by panel from the centre. Every term is positive, and beyond the last node
+        // `z_n` of a panel `[z0, z1]` both `f(su z)` and `H(z)` are at most their values there
+        // (even bumps decreasing in `|x|`; `H` as well, a convolution of two symmetric unimodal
+        // functions), so the rest of the half-line adds at most
+        // `f(su z_n) H(z_n) phi(z1) / z1` (Mills' ratio): stop once that is below `REL` of the
+        // partial sum.
         let (z, w) = crate::rules::panel_rule(&half);
-        let sum: f64 = z
-            .iter()
-            .zip(&w)
-            .map(|(&z1, &w)| {
+        let n = crate::rules::GL_N;
+        let mut sum = 0.0;
+        for (p, (zp, wp)) in z.chunks(n).zip(w.chunks(n)).enumerate() {
+            let mut last = 0.0;
+            for (&z1, &w) in zp.iter().zip(wp) {
                 let fx = self.ev(f, su * z1);
-                if fx == 0.0 {
-                    0.0
-                } else {
-                    w * fx * self.gauss1d_st(g, None, k * z1, tau, scale, REL)
-                }
-            })
-            .sum();
+                last = fx * self.gauss1d_st(g, None, k * z1, tau, scale, REL);
+                sum += w * last;
+            }
+            let z1 = half[p + 1];
+            if last.abs() * npdf(z1) / z1 <= REL * sum.abs() {
+                break;
+            }
+        }
         Some(2.0 * sum)
     }
 }
