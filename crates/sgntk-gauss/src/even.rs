@@ -7,10 +7,12 @@
 //! symmetric about 0 for centred features), and stops at the first break beyond which the rest
 //! is below `REL` of the sum so far (a bound by Mills' ratio: see the code).
 
+use super::panel::Structure;
 use super::{Ctx, Func, REL};
 use crate::catalogue::{Activation, Derivative, Surrogate};
 use crate::numeric::npdf;
 use crate::poles;
+use crate::rules::Cheb;
 
 impl Func {
     /// Even bumps decreasing in `|x|` (sigmoid, tanh', fast-sigmoid, atan).
@@ -84,6 +86,8 @@ impl Ctx {
         // functions), so the rest of the half-line adds at most
         // `f(su z_n) H(z_n) phi(z1) / z1` (Mills' ratio): stop once that is below `REL` of the
         // partial sum.
+        let h = |z1: f64| self.gauss1d_st(g, None, k * z1, tau, scale, REL);
+        let centre = self.even_centre(&half, &gs, k, tau, sup_g, h);
         let (z, w) = crate::rules::panel_rule(&half);
         let n = crate::rules::GL_N;
         let mut sum = 0.0;
@@ -91,7 +95,11 @@ impl Ctx {
             let mut last = 0.0;
             for (&z1, &w) in zp.iter().zip(wp) {
                 let fx = self.ev(f, su * z1);
-                last = fx * self.gauss1d_st(g, None, k * z1, tau, scale, REL);
+                last = fx
+                    * match &centre {
+                        Some((zc, c)) if z1 < *zc => c.eval(z1 * z1),
+                        _ => h(z1),
+                    };
                 sum += w * last;
             }
             let z1 = half[p + 1];
@@ -102,6 +110,42 @@ impl Ctx {
         Some(2.0 * sum)
     }
 }
+
+impl Ctx {
+    /// Where `f` varies on a much finer scale than `H` near the centre (a fast-sigmoid
+    /// outside: panels graded down to `1/k`), `H(z) = P(z^2)` on `[0, zc]`, `zc` the last break
+    /// within half the scale of `H` (at least two panels), by a Chebyshev interpolant in
+    /// `t = z^2` of `CENTRE_N` nodes, checked against `H` at two points to `CENTRE_TOL sup|g|`;
+    /// `None` where that does not apply or pay.
+    fn even_centre(
+        &self,
+        half: &[f64],
+        gs: &Structure,
+        k: f64,
+        tau: f64,
+        sup_g: f64,
+        h: impl Fn(f64) -> f64,
+    ) -> Option<(f64, Cheb)> {
+        let wh = gs.feats.first()?.1.max(tau) / k.abs();
+        let i = half.iter().rposition(|&b| b <= 0.5 * wh)?;
+        if i < 2 {
+            return None;
+        }
+        let zc = half[i];
+        let c = Cheb::build(0.0, zc * zc, CENTRE_N, |t| h(t.sqrt()));
+        let ok = [0.31, 0.83].iter().all(|&x: &f64| {
+            let z = x * zc;
+            let e = (c.eval(z * z) - h(z)).abs();
+            e <= CENTRE_TOL * sup_g
+        });
+        ok.then_some((zc, c))
+    }
+}
+
+/// Nodes of the central interpolant (`Ctx::even_centre`).
+const CENTRE_N: usize = 12;
+/// Its acceptance threshold, relative to `sup|g|`.
+const CENTRE_TOL: f64 = 1e-14;
 
 #[cfg(test)]
 mod tests {
