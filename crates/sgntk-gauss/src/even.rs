@@ -29,6 +29,8 @@ impl Func {
     }
 }
 
+/// Smallest `|rho|` for the even route.
+const MIN_RHO: f64 = 0.75;
 /// Absolute accuracy of each inner expectation, relative to `sup|g|`: the outer sum then errs
 /// by at most `INNER_TOL sup|g| E|f(u)|`, about `INNER_TOL` of the value.
 const INNER_TOL: f64 = 1e-15;
@@ -58,17 +60,18 @@ impl Ctx {
         k: f64,
         tau: f64,
     ) -> Option<f64> {
-        if self.no_trap || self.numeric_inner || k == 0.0 || tau <= 0.0 {
+        // (Below |rho| = 0.75 the Mehler series is cheaper: measured, unit variances, tanh' x
+        // atan:2 at rho = 0.5, 12 against 19 us; at 0.3, 9 against 19 us.)
+        if self.no_trap || self.numeric_inner || k.abs() < MIN_RHO * sv || tau <= 0.0 {
             return None;
         }
         if !(f.even_bump() && g.even_bump()) {
             return None;
         }
         let (kind, r, v) = g.pole()?;
-        let mg = g.magnitude(sv);
         // The inner expectations to `INNER_TOL sup|g|` absolute (`scale` below: the pole
         // form's tolerance is `REL scale / v`).
-        let sup_g = g.peak(sv).max(mg);
+        let sup_g = g.peak(sv);
         let scale = INNER_TOL / REL * sup_g;
         let plan = poles::plan_uniform(kind, r * tau, REL * scale / v)?;
         if poles::cost(plan.0, plan.1)? > EVEN_POLE_COST {
