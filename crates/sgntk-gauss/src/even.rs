@@ -15,16 +15,30 @@ use crate::poles;
 use crate::rules::Cheb;
 
 impl Func {
-    /// Even bumps decreasing in `|x|` (sigmoid, tanh', fast-sigmoid, atan).
+    /// Even bumps non-increasing in `|x|` (sigmoid, tanh', fast-sigmoid, atan, triangle,
+    /// piecewise-exp, boxcar).
     fn even_bump(&self) -> bool {
+        self.closed_bump()
+            || matches!(
+                self,
+                Self::Smooth(
+                    Derivative::True(Activation::Tanh)
+                        | Derivative::Surrogate(Surrogate::Sigmoid(_) | Surrogate::FastSigmoid(_))
+                )
+            )
+    }
+
+    /// Even bumps whose inner expectation has a cheap one-dimensional closed form
+    /// (`numeric.rs`: `atan_at`, `triangle_at`, `pwexp_at`; the boxcar by two normal cdfs).
+    fn closed_bump(&self) -> bool {
         matches!(
             self,
-            Self::Smooth(
-                Derivative::True(Activation::Tanh)
-                    | Derivative::Surrogate(
-                        Surrogate::Sigmoid(_) | Surrogate::FastSigmoid(_) | Surrogate::Atan(_)
-                    )
-            )
+            Self::Smooth(Derivative::Surrogate(
+                Surrogate::Atan(_)
+                    | Surrogate::Triangle(_)
+                    | Surrogate::PiecewiseExp(_)
+                    | Surrogate::Boxcar(_)
+            ))
         )
     }
 }
@@ -42,9 +56,11 @@ impl Ctx {
     /// has the pole form inside ([`Self::even_pole_pair`]).
     pub(super) fn even_pair(&self, f: &Func, g: &Func, su: f64, sv: f64, rho: f64) -> Option<f64> {
         let c = ((1.0 - rho) * (1.0 + rho)).sqrt();
-        match g.pole() {
-            Some(_) => self.even_pole_pair(f, g, su, sv, sv * rho, sv * c),
-            None => self.even_pole_pair(g, f, sv, su, su * rho, su * c),
+        let g_in = g.pole().is_some() || (f.pole().is_none() && g.closed_bump());
+        if g_in {
+            self.even_pole_pair(f, g, su, sv, sv * rho, sv * c)
+        } else {
+            self.even_pole_pair(g, f, sv, su, su * rho, su * c)
         }
     }
 
@@ -68,13 +84,16 @@ impl Ctx {
         if !(f.even_bump() && g.even_bump()) {
             return None;
         }
-        let (kind, r, v) = g.pole()?;
         // The inner expectations to `INNER_TOL sup|g|` absolute (`scale` below: the pole
         // form's tolerance is `REL scale / v`).
         let sup_g = g.peak(sv);
         let scale = INNER_TOL / REL * sup_g;
-        let plan = poles::plan_uniform(kind, r * tau, REL * scale / v)?;
-        if poles::cost(plan.0, plan.1)? > EVEN_POLE_COST {
+        if let Some((kind, r, v)) = g.pole() {
+            let plan = poles::plan_uniform(kind, r * tau, REL * scale / v)?;
+            if poles::cost(plan.0, plan.1)? > EVEN_POLE_COST {
+                return None;
+            }
+        } else if !g.closed_bump() {
             return None;
         }
         let (fs, gs) = (f.structure()?, g.structure()?);
@@ -89,7 +108,8 @@ impl Ctx {
         // functions), so the rest of the half-line adds at most
         // `f(su z_n) H(z_n) phi(z1) / z1` (Mills' ratio): stop once that is below `REL` of the
         // partial sum.
-        let h = |z1: f64| self.gauss1d_st(g, None, k * z1, tau, scale, REL);
+        let gst = g.pole().is_none().then_some(&gs);
+        let h = |z1: f64| self.gauss1d_st(g, gst, k * z1, tau, scale, REL);
         let centre = self.even_centre(&half, &gs, k, tau, sup_g, h);
         let (z, w) = crate::rules::panel_rule(&half);
         let n = crate::rules::GL_N;
@@ -203,5 +223,64 @@ mod tests {
             }
         }
         eprintln!("even route vs tanh-sinh: {n} cases, worst {worst:e}");
+    }
+
+    /// As [`even_route_matches_tanh_sinh`], for the pairs with a closed-form bump inside
+    /// (triangle, atan, piecewise-exp, boxcar), to rho = 0.999: within 1e-8 of the value where
+    /// either factor has a kink or jump, 1e-10 where both are analytic (issue 2).
+    #[test]
+    fn even_closed_route_matches_tanh_sinh() {
+        let s = |x: &str| Func::Smooth(x.parse::<Surrogate>().unwrap().derivative());
+        // (f, g, the pair must take the route at unit variances, tolerance)
+        let cases = [
+            (s("fast-sigmoid:25"), s("triangle:1"), true, 1e-8),
+            (s("atan:2"), s("triangle:1"), true, 1e-8),
+            (s("triangle:1"), s("atan:2"), true, 1e-8),
+            (s("fast-sigmoid:25"), s("piecewise-exp:1"), true, 1e-8),
+            (s("atan:2"), s("piecewise-exp:1"), true, 1e-8),
+            (s("triangle:1"), s("triangle:0.5"), true, 1e-8),
+            (s("atan:2"), s("boxcar:1"), false, 1e-8),
+            (s("fast-sigmoid:25"), s("atan:2"), true, 1e-10),
+        ];
+        let (mut worst_k, mut worst_a, mut n): (f64, f64, usize) = (0.0, 0.0, 0);
+        for (f, g, must, tol) in &cases {
+            for (j, &(a, b)) in [(1.0, 1.0), (2.0, 0.5), (0.3, 3.0)].iter().enumerate() {
+                for &rho in &[0.8, 0.9, 0.95, 0.99, 0.999, -0.9] {
+                    let cov = Cov2::new(a, b, rho * f64::sqrt(a * b)).unwrap();
+                    let fast = Ctx::default();
+                    let x = fast.even_pair(f, g, cov.a().sqrt(), cov.b().sqrt(), rho);
+                    assert!(
+                        x.is_some() || !must || j > 0,
+                        "{} at {rho}: no route",
+                        f.name()
+                    );
+                    let Some(x) = x else { continue };
+                    let slow = Ctx {
+                        no_trap: true,
+                        numeric_inner: true,
+                        ..Ctx::default()
+                    };
+                    let y = slow.smooth_pair(f, g, &cov);
+                    fast.take().unwrap();
+                    slow.take().unwrap();
+                    let err = (x - y).abs() / y.abs();
+                    if *tol < 1e-9 {
+                        worst_a = worst_a.max(err);
+                    } else {
+                        worst_k = worst_k.max(err);
+                    }
+                    n += 1;
+                    assert!(
+                        err < *tol,
+                        "{} x {} at {cov:?}: {err:e}",
+                        f.name(),
+                        g.name()
+                    );
+                }
+            }
+        }
+        eprintln!(
+            "even closed route vs tanh-sinh: {n} cases, worst kinked {worst_k:e}, analytic {worst_a:e}"
+        );
     }
 }
