@@ -1,11 +1,14 @@
-//! Even pairs with a pole-form inner expectation (`docs/gauss.md`, section 4, "Even pairs
-//! against a pole-form inner expectation"): `E[f(u) g(v)]` for even bumps `f` (monotone in
-//! `|x|`) and `g` = sigmoid(k) or tanh' (`E[g(mu + tau Z)]` by `poles.rs`, one plan per pair).
+//! Even pairs with a pole-form or closed-form inner expectation (`docs/gauss.md`, section 4,
+//! "Even pairs against a pole-form inner expectation"): `E[f(u) g(v)]` for even bumps `f`
+//! (non-increasing in `|x|`) and `g` = sigmoid(k) or tanh' (`E[g(mu + tau Z)]` by `poles.rs`,
+//! one plan per pair) or else triangle, atan, piecewise-exp or boxcar (their one-dimensional
+//! closed forms, `numeric.rs`).
 //! The outer integrand `phi(z1) f(su z1) H(z1)` is then even in `z1` (`H(z1) = E[g(k z1 +
 //! tau Z)]` is even because `g` is), so the outer rule runs over `[0, L]` only, on
 //! Gauss-Legendre panels graded from the centre (`panel::outer_breaks`, whose breaks are
-//! symmetric about 0 for centred features), and stops at the first break beyond which the rest
-//! is below `REL` of the sum so far (a bound by Mills' ratio: see the code).
+//! symmetric about 0 for centred features, and include every kink or jump of `f`), and stops
+//! at the first break beyond which the rest is below `REL` of the sum so far (a bound by
+//! Mills' ratio: see the code).
 
 use super::panel::Structure;
 use super::{Ctx, Func, REL};
@@ -53,7 +56,8 @@ const EVEN_POLE_COST: f64 = 450.0;
 
 impl Ctx {
     /// The even route for `E[f(u) g(v)]`, `u = su z1`, correlation `rho`, with whichever factor
-    /// has the pole form inside ([`Self::even_pole_pair`]).
+    /// has the pole form inside, else `g` if it is a closed-form bump, else `f`
+    /// ([`Self::even_pole_pair`]).
     pub(super) fn even_pair(&self, f: &Func, g: &Func, su: f64, sv: f64, rho: f64) -> Option<f64> {
         let c = ((1.0 - rho) * (1.0 + rho)).sqrt();
         let g_in = g.pole().is_some() || (f.pole().is_none() && g.closed_bump());
@@ -66,7 +70,8 @@ impl Ctx {
 
     /// The even route, or `None` where it does not apply (see the module documentation):
     /// `g` must be an even pole-form bump with a plan of modelled cost at most
-    /// `EVEN_POLE_COST`, `f` an even bump, `k != 0`, `tau > 0`.
+    /// `EVEN_POLE_COST`, or a closed-form bump ([`Func::closed_bump`]), `f` an even bump,
+    /// `|k| >= MIN_RHO sv`, `tau > 0`.
     pub(super) fn even_pole_pair(
         &self,
         f: &Func,
@@ -104,8 +109,8 @@ impl Ctx {
         }
         // Panel by panel from the centre. Every term is positive, and beyond the last node
         // `z_n` of a panel `[z0, z1]` both `f(su z)` and `H(z)` are at most their values there
-        // (even bumps decreasing in `|x|`; `H` as well, a convolution of two symmetric unimodal
-        // functions), so the rest of the half-line adds at most
+        // (even bumps non-increasing in `|x|`; `H` as well, a convolution of two symmetric
+        // unimodal functions), so the rest of the half-line adds at most
         // `f(su z_n) H(z_n) phi(z1) / z1` (Mills' ratio): stop once that is below `REL` of the
         // partial sum.
         let gst = g.pole().is_none().then_some(&gs);
@@ -231,6 +236,7 @@ mod tests {
     #[test]
     fn even_closed_route_matches_tanh_sinh() {
         let s = |x: &str| Func::Smooth(x.parse::<Surrogate>().unwrap().derivative());
+        let tanh_d = Func::Smooth(Derivative::True(Activation::Tanh));
         // (f, g, the pair must take the route at unit variances, tolerance)
         let cases = [
             (s("fast-sigmoid:25"), s("triangle:1"), true, 1e-8),
@@ -241,6 +247,15 @@ mod tests {
             (s("triangle:1"), s("triangle:0.5"), true, 1e-8),
             (s("atan:2"), s("boxcar:1"), false, 1e-8),
             (s("fast-sigmoid:25"), s("atan:2"), true, 1e-10),
+            (s("fast-sigmoid:25"), s("boxcar:1"), false, 1e-8),
+            (s("piecewise-exp:1"), s("piecewise-exp:2"), false, 1e-8),
+            (s("triangle:1"), s("piecewise-exp:1"), false, 1e-8),
+            (s("boxcar:1"), s("boxcar:0.5"), false, 1e-8),
+            // A pole form inside, a closed-form bump outside.
+            (s("sigmoid:4"), s("triangle:1"), true, 1e-8),
+            (s("sigmoid:4"), s("piecewise-exp:1"), true, 1e-8),
+            (tanh_d.clone(), s("boxcar:1"), false, 1e-8),
+            (tanh_d, s("triangle:1"), false, 1e-8),
         ];
         let (mut worst_k, mut worst_a, mut n): (f64, f64, usize) = (0.0, 0.0, 0);
         for (f, g, must, tol) in &cases {
