@@ -26,7 +26,7 @@ pub(super) struct Structure {
     /// `sup |f|` on the real line.
     sup: f64,
     /// The breakpoints (kinks and jumps) among `feats`.
-    bps: Vec<f64>,
+    pub(super) bps: Vec<f64>,
     /// Grading ratio: 3, or 2 for the entire erf family, which is bounded only in the sectors
     /// `|arg(+-z)| < pi/4` (the ellipses of panels `[x, 2x]` stay within `38` degrees of the
     /// real axis, those of `[x, 3x]` would not), and grows like `exp(m^2 y^2)` elsewhere.
