@@ -12,9 +12,13 @@
 //! `w p_u(t) E[beta(v) | u = t]` (SPEC section 3). Closed forms are used where they exist
 //! (erf/sign/step, relu, identity, and point masses or erf-type bumps against the erf, identity,
 //! relu', triangle, boxcar and piecewise-exp derivatives); every other pair falls back to
-//! quadrature (tanh-sinh split at every jump and kink, a trapezoid rule where the integrand is
-//! analytic, conditional 1-D integrals for point masses). Derivations, the quadrature scheme and
-//! measured accuracy: `docs/gauss.md`; timings: `docs/benchmarks/gauss.md`.
+//! quadrature: an outer integral over one variable of a one-dimensional inner expectation that is
+//! exact where possible (closed forms for triangle, boxcar, piecewise-exp and atan, pole
+//! expansions for tanh, tanh' and sigmoid, a three-route form for fast-sigmoid), a Mehler
+//! (Hermite) series or an interpolant of the inner expectation at strong correlations, tanh-sinh
+//! split at every jump and kink, a trapezoid rule where the integrand is analytic, and
+//! conditional 1-D integrals for point masses. Derivations, the quadrature scheme and measured
+//! accuracy: `docs/gauss.md`; timings: `docs/benchmarks/gauss.md`.
 //!
 //! A degenerate expectation (a point mass meeting a point mass on a degenerate covariance, or a
 //! point mass on a zero-variance variable) is [`GaussError::Divergent`], never inf or NaN.
