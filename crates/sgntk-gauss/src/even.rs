@@ -2,11 +2,10 @@
 //! "Even pairs against a pole-form inner expectation"): `E[f(u) g(v)]` for even bumps `f`
 //! (non-increasing in `|x|`) and `g` = sigmoid(k) or tanh' (`E[g(mu + tau Z)]` by `poles.rs`,
 //! one plan per pair) or else triangle, atan, piecewise-exp or boxcar (their one-dimensional
-//! closed forms, `numeric.rs`), or else a fast-sigmoid whose `s = k tau` is at most
-//! `FSIG_S_MAX` (its exact one-dimensional form, `fsig.rs`; measured, fast-sigmoid:25 x same at
-//! unit variances: 41 against 46, 33 against 37, 19 against 25 us at rho = 0.98, 0.99,
-//! 1 - 1e-5, 69-74 against 86-108 us at 0.82-0.88 (interpolant or series), 77 against 77 at
-//! 0.8, s = 15: the crossover).
+//! closed forms, `numeric.rs`), or else a fast-sigmoid (its exact one-dimensional form,
+//! `fsig.rs`, 0.1-0.4 us per value at every `s = k tau`; measured, fast-sigmoid:25 x same at
+//! unit variances: 21-23 against 53-69 us at rho = 0.75-0.8, where the Mehler series or the
+//! interpolant took it before).
 //! The outer integrand `phi(z1) f(su z1) H(z1)` is then even in `z1` (`H(z1) = E[g(k z1 +
 //! tau Z)]` is even because `g` is), so the outer rule runs over `[0, L]` only, on
 //! Gauss-Legendre panels graded from the centre (`panel::outer_breaks`, whose breaks are
@@ -35,11 +34,46 @@ impl Func {
             )
     }
 
-    /// A fast-sigmoid whose inner expectation at conditional standard deviation `tau` is
-    /// cheap (`fsig::fsig_at` with `s = k tau <= FSIG_S_MAX`): it may sit inside the even route.
-    fn fsig_inner(&self, tau: f64) -> bool {
-        matches!(self, Self::Smooth(Derivative::Surrogate(Surrogate::FastSigmoid(k)))
-            if k.get() * tau <= FSIG_S_MAX)
+    /// A fast-sigmoid: its inner expectation has a cheap exact one-dimensional form
+    /// (`fsig::fsig_at`), so it may sit inside the even route.
+    fn fsig_inner(&self) -> bool {
+        matches!(
+            self,
+            Self::Smooth(Derivative::Surrogate(Surrogate::FastSigmoid(_)))
+        )
+    }
+
+    /// Preference for the inside of the even route (lower first), `tau` this factor's
+    /// conditional standard deviation when inside, `other` and `tau_other` the other factor's:
+    /// a pole form (one plan per pair), then the closed-form bumps (atan, piecewise-exp,
+    /// boxcar, triangle), then the fast-sigmoid (`fsig_at`, 0.1-0.4 us), except that a
+    /// fast-sigmoid with `s = k tau >= 1` goes inside before a triangle (measured,
+    /// fast-sigmoid:25 x triangle:1 at unit variances, rho = 0.8-0.999: 8-14 us with the
+    /// fast-sigmoid inside, 14-20 with the triangle inside, whose kinks at 0 and `+-w` then
+    /// grade the outer panels; at rho = 0.99999, `s = 0.1`, 22 against 11); `None` where the
+    /// factor cannot be inside.
+    fn inside_rank(&self, tau: f64, other: &Func, tau_other: f64) -> Option<u8> {
+        let triangle = |f: &Func| {
+            matches!(
+                f,
+                Self::Smooth(Derivative::Surrogate(Surrogate::Triangle(_)))
+            )
+        };
+        let fsig_s = |f: &Func, tau: f64| match f {
+            Self::Smooth(Derivative::Surrogate(Surrogate::FastSigmoid(k))) => Some(k.get() * tau),
+            _ => None,
+        };
+        if self.pole().is_some() {
+            Some(0)
+        } else if triangle(self) && fsig_s(other, tau_other).is_some_and(|s| s >= 1.0) {
+            Some(3)
+        } else if self.closed_bump() {
+            Some(1)
+        } else if fsig_s(self, tau).is_some() {
+            Some(2)
+        } else {
+            None
+        }
     }
 
     /// Even bumps whose inner expectation has a cheap one-dimensional closed form
@@ -57,9 +91,6 @@ impl Func {
     }
 }
 
-/// Largest `s = k tau` of a fast-sigmoid inside the even route.
-const FSIG_S_MAX: f64 = 14.5;
-
 /// Smallest `|rho|` for the even route.
 const MIN_RHO: f64 = 0.75;
 /// Absolute accuracy of each inner expectation, relative to `sup|g|`: the outer sum then errs
@@ -69,26 +100,27 @@ const INNER_TOL: f64 = 1e-15;
 const EVEN_POLE_COST: f64 = 450.0;
 
 impl Ctx {
-    /// The even route for `E[f(u) g(v)]`, `u = su z1`, correlation `rho`, with whichever factor
-    /// has the pole form inside, else a closed-form bump (`g` first), else a cheap fast-sigmoid
-    /// (`g` first), else `f`
-    /// ([`Self::even_pole_pair`]).
+    /// The even route for `E[f(u) g(v)]`, `u = su z1`, correlation `rho`, with the factor of
+    /// better [`Func::inside_rank`] inside (`g` on a tie), or the other one inside where that
+    /// declines ([`Self::even_pole_pair`]: a pole plan too costly, as for sigmoid:25 at
+    /// `rho = 0.95`, 1040 against 14 us with the fast-sigmoid inside).
     pub(super) fn even_pair(&self, f: &Func, g: &Func, su: f64, sv: f64, rho: f64) -> Option<f64> {
         let c = ((1.0 - rho) * (1.0 + rho)).sqrt();
-        let g_in = g.pole().is_some()
-            || (f.pole().is_none()
-                && (g.closed_bump() || (!f.closed_bump() && g.fsig_inner(sv * c))));
-        if g_in {
-            self.even_pole_pair(f, g, su, sv, sv * rho, sv * c)
-        } else {
-            self.even_pole_pair(g, f, sv, su, su * rho, su * c)
+        let g_in = || self.even_pole_pair(f, g, su, sv, sv * rho, sv * c);
+        let f_in = || self.even_pole_pair(g, f, sv, su, su * rho, su * c);
+        let (tf, tg) = (su * c, sv * c);
+        match (f.inside_rank(tf, g, tg), g.inside_rank(tg, f, tf)) {
+            (Some(rf), Some(rg)) if rf < rg => f_in().or_else(g_in),
+            (_, Some(_)) => g_in().or_else(f_in),
+            (Some(_), None) => f_in(),
+            (None, None) => None,
         }
     }
 
     /// The even route, or `None` where it does not apply (see the module documentation):
     /// `g` must be an even pole-form bump with a plan of modelled cost at most
     /// `EVEN_POLE_COST`, a closed-form bump ([`Func::closed_bump`]) or a fast-sigmoid with
-    /// `k tau <= FSIG_S_MAX` ([`Func::fsig_inner`]), `f` an even bump,
+    /// ([`Func::fsig_inner`]), `f` an even bump,
     /// `|k| >= MIN_RHO sv`, `tau > 0`.
     pub(super) fn even_pole_pair(
         &self,
@@ -116,7 +148,7 @@ impl Ctx {
             if poles::cost(plan.0, plan.1)? > EVEN_POLE_COST {
                 return None;
             }
-        } else if !(g.closed_bump() || g.fsig_inner(tau)) {
+        } else if !(g.closed_bump() || g.fsig_inner()) {
             return None;
         }
         let (fs, gs) = (f.structure()?, g.structure()?);
@@ -277,17 +309,26 @@ mod tests {
         eprintln!("even route vs tanh-sinh: {n} cases, worst {worst:e}");
     }
 
-    /// A fast-sigmoid inside (`fsig::fsig_at`, where `s = k tau <= FSIG_S_MAX`) against
-    /// tanh-sinh: within 1e-8 of the value (issue 2, kinked pairs).
+    /// A fast-sigmoid inside (`fsig::fsig_at`) against tanh-sinh: within 1e-8 of the value
+    /// (issue 2, kinked pairs). Measured worst 9.9e-12 (fast-sigmoid:100 x same at variances
+    /// (0.3, 3), rho = 0.75), where the reference is the less accurate side: against mpmath
+    /// (`fixtures.csv`) the route errs by 2.2e-15 there and by at most 7.1e-14 on the four
+    /// cases added for it, split tanh-sinh by 1.3e-12 to 9.9e-12.
     #[test]
     fn even_fsig_route_matches_tanh_sinh() {
         let s = |x: &str| Func::Smooth(x.parse::<Surrogate>().unwrap().derivative());
         let cases = [
             (s("fast-sigmoid:25"), s("fast-sigmoid:25"), true, 1e-8),
             (s("fast-sigmoid:3"), s("fast-sigmoid:0.5"), true, 1e-8),
+            (s("fast-sigmoid:100"), s("fast-sigmoid:100"), true, 1e-8),
+            (s("fast-sigmoid:25"), s("fast-sigmoid:100"), true, 1e-8),
         ];
-        let (n, _, worst) =
-            compare_with_tanh_sinh(&cases, &[0.85, 0.9, 0.99, 0.995, 0.999, 0.9999, -0.99]);
+        let (n, _, worst) = compare_with_tanh_sinh(
+            &cases,
+            &[
+                0.75, 0.8, 0.85, 0.9, 0.95, 0.99, 0.995, 0.999, 0.9999, -0.8, -0.99,
+            ],
+        );
         eprintln!("even fast-sigmoid route vs tanh-sinh: {n} cases, worst {worst:e}");
     }
 

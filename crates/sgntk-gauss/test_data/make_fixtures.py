@@ -216,6 +216,17 @@ CASES = [
     ("deriv", "tanh'", "tanh'", "2.0", "0.5", "0.999"),
     ("deriv", "tanh'", "~sigmoid:4", "1.0", "1.0", "0.999"),
     ("act", "tanh", "erf:1", "1.0", "1.0", "0.99"),
+    # Added when the fast-sigmoid one-dimensional form became cheap at every s = k tau (the
+    # even route with a fast-sigmoid inside from |rho| = 0.75 on), where the route and split
+    # tanh-sinh differ by 1e-12 to 1e-11.
+    ("deriv", "~fast-sigmoid:25", "~fast-sigmoid:25", "1.0", "1.0", "0.8"),
+    ("deriv", "~fast-sigmoid:100", "~fast-sigmoid:100", "1.0", "1.0", "0.8"),
+    ("deriv", "~fast-sigmoid:100", "~fast-sigmoid:100", "0.3", "3.0", "0.7115124735378853"),
+    ("deriv", "~fast-sigmoid:25", "~fast-sigmoid:100", "1.0", "1.0", "0.85"),
+    ("deriv", "~fast-sigmoid:25", "tanh'", "1.0", "1.0", "0.95"),
+    ("deriv", "~fast-sigmoid:25", "~sigmoid:4", "1.0", "1.0", "0.95"),
+    ("deriv", "~fast-sigmoid:25", "~sigmoid:25", "1.0", "1.0", "0.95"),
+    ("deriv", "~sigmoid:25", "~sigmoid:25", "1.0", "1.0", "0.95"),
 ]
 
 

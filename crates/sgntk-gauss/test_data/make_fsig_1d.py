@@ -7,7 +7,9 @@ mu +- j tau (j = 1, 3, 9, 20), to +-inf. Each value is also recomputed at 50 dig
 different split (the kink only, plus mu +- 2 j tau); the two must agree to 1e-20 relative.
 Grid: k in {0.1, 1, 25, 1000}; s = k tau from 1e-4 to 1e3 (15 values, half-decades);
 mu/tau in {0, 0.4, -1.7, 6, -25} at whole decades of s and {-0.4, 1.7, -6, 25, 0} at the
-half decades, plus 1e3 and -1e6 at four of the s values (332 rows). (mu, tau)
+half decades, plus 1e3 and -1e6 at four of the s values (332 rows); then
+k in {1, 25}, s = 1 .. 1e3 (half decades), mu/tau in {3, 4.5, -5.5, 7.5, -8.8}, the
+series range c = 1 + k|mu| <= 10 s (70 rows). (mu, tau)
 are rounded to f64 first and the reference computed at those exact binary values.
 
 Run: .venv/bin/python crates/sgntk-gauss/test_data/make_fsig_1d.py > crates/sgntk-gauss/test_data/fsig_1d.csv
@@ -37,6 +39,13 @@ def main():
             if e in (-8, -3, 2, 6):
                 ts = ts + [1e3, -1e6]
             for t in ts:
+                rows.append((k, float(t * tau), tau))
+    # The series range of `half_series` beyond c = 3.5 s (up to 10 s), s >= 1.
+    for k in ["1", "25"]:
+        for e in range(0, 7):
+            s = mp.mpf(10) ** (mp.mpf(e) / 2)
+            tau = float(s / mp.mpf(k))
+            for t in [3.0, 4.5, -5.5, 7.5, -8.8]:
                 rows.append((k, float(t * tau), tau))
     print("k,mu,tau,h")
     for k, mu, tau in rows:
