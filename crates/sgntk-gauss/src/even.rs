@@ -47,11 +47,14 @@ impl Func {
     /// conditional standard deviation when inside, `other` and `tau_other` the other factor's:
     /// a pole form (one plan per pair), then the closed-form bumps (atan, piecewise-exp,
     /// boxcar, triangle), then the fast-sigmoid (`fsig_at`, 0.1-0.4 us), except that a
-    /// fast-sigmoid with `s = k tau >= 1` goes inside before a triangle (measured,
-    /// fast-sigmoid:25 x triangle:1 at unit variances, rho = 0.8-0.999: 8-14 us with the
-    /// fast-sigmoid inside, 14-20 with the triangle inside, whose kinks at 0 and `+-w` then
-    /// grade the outer panels; at rho = 0.99999, `s = 0.1`, 22 against 11); `None` where the
-    /// factor cannot be inside.
+    /// fast-sigmoid with `s = k tau >= 1` goes inside before a triangle, and one with
+    /// `s >= 5` before a sigmoid (not before tanh', which is wider: fast-sigmoid:25 x tanh'
+    /// at rho = 0.8-0.9, 23 against 16 us with tanh' inside). Measured at unit variances: fast-sigmoid:25 x triangle:1
+    /// at rho = 0.8-0.999, 8-14 us with the fast-sigmoid inside, 14-20 with the triangle
+    /// inside, whose kinks at 0 and `+-w` then grade the outer panels (at rho = 0.99999,
+    /// `s = 0.1`, 22 against 11); fast-sigmoid:25 x sigmoid:4 at rho = 0.75-0.95 (`s >= 7.8`),
+    /// 11-18 against 14-34 us (at 0.99, `s = 3.5`, 13 against 12). `None` where the factor
+    /// cannot be inside.
     fn inside_rank(&self, tau: f64, other: &Func, tau_other: f64) -> Option<u8> {
         let triangle = |f: &Func| {
             matches!(
@@ -63,9 +66,18 @@ impl Func {
             Self::Smooth(Derivative::Surrogate(Surrogate::FastSigmoid(k))) => Some(k.get() * tau),
             _ => None,
         };
+        let other_s = fsig_s(other, tau_other);
+        let sigmoid = matches!(
+            self,
+            Self::Smooth(Derivative::Surrogate(Surrogate::Sigmoid(_)))
+        );
         if self.pole().is_some() {
-            Some(0)
-        } else if triangle(self) && fsig_s(other, tau_other).is_some_and(|s| s >= 1.0) {
+            Some(if sigmoid && other_s.is_some_and(|s| s >= 5.0) {
+                3
+            } else {
+                0
+            })
+        } else if triangle(self) && other_s.is_some_and(|s| s >= 1.0) {
             Some(3)
         } else if self.closed_bump() {
             Some(1)
@@ -91,7 +103,7 @@ impl Func {
     }
 }
 
-/// Smallest `|rho|` for the even route.
+/// Smallest `|rho|` for the even route (0 for a pair with a fast-sigmoid factor).
 const MIN_RHO: f64 = 0.75;
 /// Absolute accuracy of each inner expectation, relative to `sup|g|`: the outer sum then errs
 /// by at most `INNER_TOL sup|g| E|f(u)|`, about `INNER_TOL` of the value.
@@ -121,7 +133,7 @@ impl Ctx {
     /// `g` must be an even pole-form bump with a plan of modelled cost at most
     /// `EVEN_POLE_COST`, a closed-form bump ([`Func::closed_bump`]) or a fast-sigmoid with
     /// ([`Func::fsig_inner`]), `f` an even bump,
-    /// `|k| >= MIN_RHO sv`, `tau > 0`.
+    /// `|k| >= MIN_RHO sv` (any `k` with a fast-sigmoid factor), `tau > 0`.
     pub(super) fn even_pole_pair(
         &self,
         f: &Func,
@@ -133,7 +145,16 @@ impl Ctx {
     ) -> Option<f64> {
         // (Below |rho| = 0.75 the Mehler series is cheaper: measured, unit variances, tanh' x
         // atan:2 at rho = 0.5, 12 against 19 us; at 0.3, 9 against 19 us.)
-        if self.no_trap || self.numeric_inner || k.abs() < MIN_RHO * sv || tau <= 0.0 {
+        // (With a fast-sigmoid factor the route wins at every correlation: measured, unit
+        // variances, rho = 0.1-0.7, against the series or the nested rule: fast-sigmoid:25 x
+        // same 14-25 against 16-60 us, x triangle:1 6-7 against 11-42, x sigmoid:4 10-13
+        // against 15-33, x atan:2 9-11 against 12-41.)
+        let min_rho = if f.fsig_inner() || g.fsig_inner() {
+            0.0
+        } else {
+            MIN_RHO
+        };
+        if self.no_trap || self.numeric_inner || k.abs() < min_rho * sv || tau <= 0.0 {
             return None;
         }
         if !(f.even_bump() && g.even_bump()) {
