@@ -17,7 +17,6 @@ use super::panel::Structure;
 use super::{Ctx, Func, REL};
 use crate::catalogue::{Activation, Derivative, Surrogate};
 use crate::numeric::npdf;
-use crate::poles;
 use crate::rules::Cheb;
 
 impl Func {
@@ -103,8 +102,6 @@ impl Func {
     }
 }
 
-/// Smallest `|rho|` for the even route (0 for a pair with a fast-sigmoid factor).
-const MIN_RHO: f64 = 0.75;
 /// Absolute accuracy of each inner expectation, relative to `sup|g|`: the outer sum then errs
 /// by at most `INNER_TOL sup|g| E|f(u)|`, about `INNER_TOL` of the value.
 const INNER_TOL: f64 = 1e-15;
@@ -133,7 +130,7 @@ impl Ctx {
     /// `g` must be an even pole-form bump with a plan of modelled cost at most
     /// `EVEN_POLE_COST`, a closed-form bump ([`Func::closed_bump`]) or a fast-sigmoid with
     /// ([`Func::fsig_inner`]), `f` an even bump,
-    /// `|k| >= MIN_RHO sv` (any `k` with a fast-sigmoid factor), `tau > 0`.
+    /// `tau > 0`.
     pub(super) fn even_pole_pair(
         &self,
         f: &Func,
@@ -143,18 +140,11 @@ impl Ctx {
         k: f64,
         tau: f64,
     ) -> Option<f64> {
-        // (Below |rho| = 0.75 the Mehler series is cheaper: measured, unit variances, tanh' x
-        // atan:2 at rho = 0.5, 12 against 19 us; at 0.3, 9 against 19 us.)
-        // (With a fast-sigmoid factor the route wins at every correlation: measured, unit
-        // variances, rho = 0.1-0.7, against the series or the nested rule: fast-sigmoid:25 x
-        // same 14-25 against 16-60 us, x triangle:1 6-7 against 11-42, x sigmoid:4 10-13
-        // against 15-33, x atan:2 9-11 against 12-41.)
-        let min_rho = if f.fsig_inner() || g.fsig_inner() {
-            0.0
-        } else {
-            MIN_RHO
-        };
-        if self.no_trap || self.numeric_inner || k.abs() < min_rho * sv || tau <= 0.0 {
+        // (Every correlation: measured at unit variances, rho = 0.1-0.7, against the series or
+        // the nested rule, sigmoid:25 x same 4-5 against 12-46 us, sigmoid:4 x same 8-9 against
+        // 11-30, triangle:1 x same 4-5 against 8-33, fast-sigmoid:25 x same 14-25 against
+        // 16-60; tanh' x tanh' and tanh' x atan:2 8-15 against 8-22, within the noise.)
+        if self.no_trap || self.numeric_inner || tau <= 0.0 {
             return None;
         }
         if !(f.even_bump() && g.even_bump()) {
@@ -165,8 +155,8 @@ impl Ctx {
         let sup_g = g.peak(sv);
         let scale = INNER_TOL / REL * sup_g;
         if let Some((kind, r, v)) = g.pole() {
-            let plan = poles::plan_uniform(kind, r * tau, REL * scale / v)?;
-            if poles::cost(plan.0, plan.1)? > EVEN_POLE_COST {
+            let (_, cost) = self.uniform_plan(kind, r * tau, REL * scale / v)?;
+            if cost > EVEN_POLE_COST {
                 return None;
             }
         } else if !(g.closed_bump() || g.fsig_inner()) {

@@ -30,6 +30,7 @@ pub mod catalogue;
 mod closed;
 mod error;
 pub mod expect;
+mod narrow;
 mod numeric;
 mod poles;
 mod quad;

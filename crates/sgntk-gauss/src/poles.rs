@@ -21,6 +21,7 @@
 use std::f64::consts::{FRAC_1_SQRT_2, PI};
 
 use crate::catalogue::{Activation, Derivative, Surrogate};
+use crate::narrow;
 use crate::numeric::faddeeva_zw;
 use crate::quad::Func;
 use crate::rules::{GH_MAX, gh, gh_order_max};
@@ -63,15 +64,61 @@ fn plan(kind: Pole, m: f64, s: f64, tol: f64) -> Option<(usize, usize)> {
     plan_cost(kind, m, s, tol, true).map(|b| (b.0, b.1))
 }
 
-/// A plan valid for every mean `m` (the error model at `m = 0`, where the remaining poles are
-/// nearest, without the odd factor of tanh, and the rounding gate at its largest over `m`).
-pub(crate) fn plan_uniform(kind: Pole, s: f64, tol: f64) -> Option<(usize, usize)> {
-    plan_cost(kind, 0.0, s, tol, false).map(|b| (b.0, b.1))
+/// Modelled cost (ns) of one evaluation of the moment expansion (`narrow.rs`) with `n` orders:
+/// an `exp` (and an `erf` for tanh) and three flops per order.
+fn narrow_cost(n: usize) -> f64 {
+    40.0 + 1.5 * n as f64
 }
 
-/// The modelled cost (ns) of a plan; `Some` for the caller's convenience.
-pub(crate) fn cost(nn: usize, n: usize) -> Option<f64> {
-    Some(60.0 * nn as f64 + n as f64 * (NODE_NS + 3.0 * nn as f64))
+impl Pole {
+    fn narrow(self) -> narrow::Kind {
+        match self {
+            Pole::Tanh => narrow::Kind::Tanh,
+            Pole::Sech2 => narrow::Kind::Sech2,
+        }
+    }
+}
+
+/// A plan valid for every mean `m`: the cheapest of the pole plan (its error model at `m = 0`,
+/// where the remaining poles are nearest, without the odd factor of tanh, and the rounding gate
+/// at its largest over `m`) and the moment expansion for a wide Gaussian (`narrow.rs`, from
+/// `2s ~ 9` on) or the Fourier integral (`sech^2`, every `s`), with its modelled cost (ns), or
+/// `None` where none meets `tol`.
+pub(crate) fn uniform(kind: Pole, s: f64, tol: f64) -> Option<(Plan, f64)> {
+    let mut best: Option<(Plan, f64)> =
+        plan_cost(kind, 0.0, s, tol, false).map(|p| (Plan::new(s, p.0, p.1), p.2));
+    let beats = |best: &Option<(Plan, f64)>, cost: f64| best.as_ref().is_none_or(|b| cost < b.1);
+    if let Some(n) = narrow::orders(kind.narrow(), s, tol) {
+        if beats(&best, narrow_cost(n)) {
+            best = Some((Plan::with(s, Wide::Moments(n)), narrow_cost(n)));
+        }
+    }
+    // (Built only where its estimated cost can win.)
+    let estimate = fourier_cost(narrow::Fourier::estimate(s, tol) as usize);
+    if kind == Pole::Sech2 && beats(&best, estimate) {
+        if let Some(f) = narrow::Fourier::new(s, tol) {
+            let c = fourier_cost(f.len());
+            if beats(&best, c) {
+                best = Some((Plan::with(s, Wide::Fourier(f)), c));
+            }
+        }
+    }
+    best
+}
+
+/// Modelled cost (ns) of one evaluation of a [`narrow::Fourier`] plan of `n` terms (a
+/// `sin_cos` and a complex rotation per term; measured 60-250 ns for 26-120 terms).
+fn fourier_cost(n: usize) -> f64 {
+    20.0 + 2.3 * n as f64
+}
+
+/// The forms for a Gaussian wide against the pole spacing (`narrow.rs`).
+#[derive(Clone, Debug)]
+pub(crate) enum Wide {
+    /// The moment expansion with `n` orders.
+    Moments(usize),
+    /// The Fourier integral by the trapezoid rule (`sech^2` only).
+    Fourier(narrow::Fourier),
 }
 
 /// [`plan`] with its modelled cost in nanoseconds; `odd_gain: false` leaves out the factor
@@ -179,12 +226,17 @@ pub(crate) fn pole_gauss(kind: Pole, m: f64, s: f64, tol: f64) -> Option<f64> {
     if !(s > 0.0 && s.is_finite() && m.is_finite() && tol > 0.0) {
         return None;
     }
+    // A wide Gaussian: the moment expansion (where it applies the pole plan is dearer or
+    // declines).
+    if let Some(n) = narrow::orders(kind.narrow(), s, tol) {
+        return Some(narrow::eval(kind.narrow(), m, s, n));
+    }
     let (nn, n) = plan(kind, m, s, tol)?;
     Some(pole_gauss_with(kind, m, s, nn, n))
 }
 
 /// `E[f(m + s Z)]`, `s > 0`, with `nn` pole pairs in closed form and the `n`-point
-/// Gauss-Hermite rule on the remainder (a plan of [`plan_uniform`] or [`pole_gauss`]).
+/// Gauss-Hermite rule on the remainder (a plan of [`uniform`] or [`pole_gauss`]).
 pub(crate) fn pole_gauss_with(kind: Pole, m: f64, s: f64, nn: usize, n: usize) -> f64 {
     Plan::new(s, nn, n).eval(kind, m)
 }
@@ -201,6 +253,8 @@ pub(crate) struct Plan {
     pairs: Vec<(f64, f64, f64, f64)>,
     /// The weight of the middle node `z = 0` (odd orders), else 0.
     mid: f64,
+    /// One of the wide forms (`narrow.rs`) instead, if any.
+    wide: Option<Wide>,
 }
 
 impl Plan {
@@ -216,7 +270,24 @@ impl Plan {
             })
             .collect();
         let mid = if n % 2 == 1 { wt[n / 2] } else { 0.0 };
-        Self { s, nn, pairs, mid }
+        Self {
+            s,
+            nn,
+            pairs,
+            mid,
+            wide: None,
+        }
+    }
+
+    /// A plan of one of the wide forms at width `s`.
+    pub(crate) fn with(s: f64, wide: Wide) -> Self {
+        Self {
+            s,
+            nn: 0,
+            pairs: Vec::new(),
+            mid: 0.0,
+            wide: Some(wide),
+        }
     }
 
     /// `E[f(m + s Z)]`. Evaluated at `|m|` (tanh is odd, sech^2 even); with `P = e^(-2|m|)`:
@@ -224,6 +295,11 @@ impl Plan {
     /// `expm1`, so small `m` keeps its relative accuracy) and `sech^2(m +- a) = 4q/(1 + q)^2`
     /// with `q = P e^(-+2a)`, replaced by `1/q` when above 1 (the form is symmetric in them).
     pub(crate) fn eval(&self, kind: Pole, m: f64) -> f64 {
+        match &self.wide {
+            Some(Wide::Moments(n)) => return narrow::eval(kind.narrow(), m, self.s, *n),
+            Some(Wide::Fourier(f)) => return f.eval(m),
+            None => {}
+        }
         if m.abs() > 1e100 {
             // (`s` is at most a few units wherever a plan exists: the expectation is +-1 or
             // underflows to 0; the rational terms below would overflow.)

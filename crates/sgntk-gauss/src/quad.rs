@@ -280,7 +280,7 @@ impl Func {
 }
 
 /// A pole-form plan `(s, tol, plan)` cached by [`Ctx`].
-type CachedPlan = (f64, f64, Option<std::rc::Rc<poles::Plan>>);
+type CachedPlan = (f64, f64, Option<(std::rc::Rc<poles::Plan>, f64)>);
 
 /// State of one expectation: the first error raised inside an integrand.
 #[derive(Default)]
@@ -298,7 +298,7 @@ struct Ctx {
     /// The last trapezoid rule used (step, nodes, weights): the inner expectations of one
     /// pair all share it, so the Gaussian weights are computed once.
     rule: RefCell<Option<(f64, std::rc::Rc<TrapRule>)>>,
-    /// The last pole-form plan `(s, tol, plan)` (`poles::plan_uniform`): the inner
+    /// The last pole-form plan `(s, tol, plan)` (`poles::uniform`): the inner
     /// expectations of one pair share `s` and the tolerance, so it is computed once.
     pole_plan: RefCell<Option<CachedPlan>>,
     /// Fast-sigmoid inner expectations of the current `(k, tau)` (bit patterns) by `|mu|`.
@@ -361,9 +361,9 @@ impl Ctx {
             // per evaluation the single outer integral loses to the series or the
             // interpolated nested rule).
             return !self.numeric_inner
-                && poles::plan_uniform(kind, r * tau.max(1e-300), 1e-16 / v)
-                    .and_then(|(nn, n)| poles::cost(nn, n))
-                    .is_some_and(|c| c <= POLE_COST);
+                && self
+                    .uniform_plan(kind, r * tau.max(1e-300), 1e-16 / v)
+                    .is_some_and(|(_, c)| c <= POLE_COST);
         }
         if matches!(
             f,
@@ -441,6 +441,27 @@ impl Ctx {
         self.gauss1d_st(f, st.as_ref(), mu, tau, scale, rel)
     }
 
+    /// The plan of `poles::uniform` for `(kind, s, tol)` with its modelled cost (ns), cached:
+    /// the inner expectations of one pair share `s` and the tolerance.
+    pub(super) fn uniform_plan(
+        &self,
+        kind: poles::Pole,
+        s: f64,
+        tol: f64,
+    ) -> Option<(std::rc::Rc<poles::Plan>, f64)> {
+        let mut slot = self.pole_plan.borrow_mut();
+        match slot.as_ref() {
+            Some((s0, t0, p)) if s0.to_bits() == s.to_bits() && t0.to_bits() == tol.to_bits() => {
+                p.clone()
+            }
+            _ => {
+                let p = poles::uniform(kind, s, tol).map(|(plan, c)| (std::rc::Rc::new(plan), c));
+                *slot = Some((s, tol, p.clone()));
+                p
+            }
+        }
+    }
+
     /// [`Self::gauss1d`] with the structure of `f` computed once by the caller (`None` for
     /// user-defined functions, or to force tanh-sinh).
     fn gauss1d_st(
@@ -461,23 +482,7 @@ impl Ctx {
         // at most 8 cheap evaluations; measured, longer sums cost more than the closed forms).
         // Pole-expansion forms: one plan, valid for every mean, per pair (cached).
         if let Some((kind, r, v)) = f.pole().filter(|_| !self.numeric_inner) {
-            let (s, tol) = (r * tau, REL * scale / v);
-            let mut slot = self.pole_plan.borrow_mut();
-            let plan = match slot.as_ref() {
-                Some((s0, t0, p))
-                    if s0.to_bits() == s.to_bits() && t0.to_bits() == tol.to_bits() =>
-                {
-                    p.clone()
-                }
-                _ => {
-                    let p = poles::plan_uniform(kind, s, tol)
-                        .map(|(nn, n)| std::rc::Rc::new(poles::Plan::new(s, nn, n)));
-                    *slot = Some((s, tol, p.clone()));
-                    p
-                }
-            };
-            drop(slot);
-            if let Some(p) = plan {
+            if let Some((p, _)) = self.uniform_plan(kind, r * tau, REL * scale / v) {
                 return v * p.eval(kind, r * mu);
             }
         }
