@@ -13,9 +13,12 @@
 //! (erf/sign/step, relu, identity, and point masses or erf-type bumps against the erf, identity,
 //! relu', triangle, boxcar and piecewise-exp derivatives); every other pair falls back to
 //! quadrature: an outer integral over one variable of a one-dimensional inner expectation that is
-//! exact where possible (closed forms for triangle, boxcar, piecewise-exp and atan, pole
-//! expansions for tanh, tanh' and sigmoid, a three-route form for fast-sigmoid), a Mehler
-//! (Hermite) series or an interpolant of the inner expectation at strong correlations, tanh-sinh
+//! exact where possible (closed forms for triangle, boxcar, piecewise-exp and atan; pole
+//! expansions for tanh, tanh' and sigmoid, and for a conditional Gaussian wide against their
+//! poles a moment expansion or a Fourier integral; for fast-sigmoid an incomplete-gamma series
+//! and the solution of its differential equations in the mean, tabulated once per pair), with
+//! the outer integral over a half line for two even bumps, a Mehler
+//! (Hermite) series or an interpolant of the inner expectation elsewhere, tanh-sinh
 //! split at every jump and kink, a trapezoid rule where the integrand is analytic, and
 //! conditional 1-D integrals for point masses. Derivations, the quadrature scheme and measured
 //! accuracy: `docs/gauss.md`; timings: `docs/benchmarks/gauss.md`.
