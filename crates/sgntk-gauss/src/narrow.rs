@@ -147,24 +147,36 @@ pub(crate) fn eval(kind: Kind, m: f64, s: f64, n: usize) -> f64 {
     }
 }
 
-/// `E[sech^2(m + s Z)]` by its Fourier integral, for the widths between the pole expansion
-/// and the moment expansion (`s` about 1.5 to 4.5): with `sech^2`'s transform
-/// `pi w / sinh(pi w/2)`,
+/// `E[sech^2(m + s Z)]` and `E[tanh(m + s Z)]` by their Fourier integrals, for the widths
+/// between the pole expansion and the moment expansion (`s` about 1.3 to 4.5). With `sech^2`'s
+/// transform `pi w / sinh(pi w/2)`,
 ///
-/// `E = (1/pi) int_0^inf g(w) cos(w m) dw`, `g(w) = pi w / sinh(pi w/2) exp(-s^2 w^2/2)`,
+/// `E[sech^2] = (1/pi) int_0^inf g(w) cos(w m) dw`, `g(w) = pi w / sinh(pi w/2) exp(-s^2 w^2/2)`,
 ///
-/// by the trapezoid rule of step `h`, which by Poisson's formula is exactly the sum of `E` over
-/// the means `m + 2 pi n/h`: with `2 pi/h = 2 D` and `E < tol/10` beyond `|m| = D`
-/// (`E <= 8 exp(2 s^2 - 2|m|)` from the tails `4 exp(-2|y|)`, and `E <= 2 Phi(-|m|/(2s)) +
-/// 4 exp(-|m|)`, half the Gaussian's mass within `|m|/2` of its centre), the images add below
-/// `tol/5` for `|m| < D`; beyond `D` the expectation is 0 to `tol`. The sum stops where the terms (`g` is decreasing) fall below `tol/100`.
+/// and with `tanh = sign - d` (`d` odd, `d(y) = 2/(1 + e^(2y))` for `y > 0`, transform
+/// `-i (2/w - pi/sinh(pi w/2))`),
+///
+/// `E[tanh] = erf(m/(s sqrt 2)) - (1/pi) int_0^inf G(w) sin(w m) dw`,
+/// `G(w) = (2/w - pi/sinh(pi w/2)) exp(-s^2 w^2/2)`,
+///
+/// each by the trapezoid rule of step `h`, which by Poisson's formula is exactly the sum of the
+/// expectation (of `sech^2`, of `d`) over the means `m + 2 pi n/h`: with `2 pi/h = 2 D` and the
+/// expectation below `tol/10` beyond `|m| = D` (`E <= 8 exp(2 s^2 - 2|m|)` from the tails
+/// `4 exp(-2|y|)` (`2 exp(-2|y|)` for `d`), and `E <= 2 Phi(-|m|/(2s)) + 4 exp(-|m|)`, half the
+/// Gaussian's mass within `|m|/2` of its centre), the images add below `tol/5` for `|m| < D`;
+/// beyond `D` the expectation is 0 (`erf` for tanh) to `tol`. The sum stops where the weights
+/// fall below `tol/100` (`g` decreases; `G` rises to a peak below `w = 2` and then decreases, so
+/// the stop waits for `w > 4`).
 #[derive(Clone, Debug)]
 pub(crate) struct Fourier {
+    kind: Kind,
+    /// The width `s`.
+    s: f64,
     /// The step `h`.
     h: f64,
     /// `D`.
     d: f64,
-    /// The weights `h g(j h)/pi` (halved at `j = 0`).
+    /// The weights `h g(j h)/pi` (halved at `j = 0`), or `h G(j h)/pi` (`j >= 1`).
     w: Vec<f64>,
 }
 
@@ -174,26 +186,50 @@ const FOURIER_MAX: usize = 400;
 impl Fourier {
     /// The plan at width `s` for the absolute tolerance `tol`, or `None` if it would need more
     /// than `FOURIER_MAX` terms.
-    pub(crate) fn new(s: f64, tol: f64) -> Option<Self> {
+    pub(crate) fn new(kind: Kind, s: f64, tol: f64) -> Option<Self> {
+        use std::f64::consts::PI;
         if !(s > 0.0 && s.is_finite() && tol > 0.0 && tol < 1.0) {
             return None;
         }
-        if Self::estimate(s, tol) > FOURIER_MAX as f64 {
+        if Self::estimate(kind, s, tol) > FOURIER_MAX as f64 {
             return None;
         }
-        let eps = 0.1 * tol;
-        let d = Self::reach(s, eps);
-        let h = std::f64::consts::PI / d;
-        let g = |w: f64| {
-            let x = 0.5 * std::f64::consts::PI * w;
-            let r = if x == 0.0 { 2.0 } else { 2.0 * x / x.sinh() };
-            r * (-0.5 * s * s * w * w).exp()
+        let d = Self::reach(s, 0.1 * tol);
+        let h = PI / d;
+        let weight = |w: f64| {
+            let x = 0.5 * PI * w;
+            let gauss = (-0.5 * s * s * w * w).exp();
+            match kind {
+                Kind::Sech2 if x == 0.0 => 2.0,
+                Kind::Sech2 => 2.0 * x / x.sinh() * gauss,
+                // 2/w - pi/sinh(pi w/2) = (2/w)(sinh x - x)/sinh x, with sinh x - x by its
+                // series (positive terms, x^(2k+1)/(2k+1)!, k = 1..10: below 1e-19 of the sum
+                // for x < 1) where the difference would cancel.
+                Kind::Tanh => {
+                    let sh = x.sinh();
+                    let diff = if x < 1.0 {
+                        let x2 = x * x;
+                        let (mut t, mut sum) = (x, 0.0);
+                        for k in 1..=10 {
+                            t *= x2 / ((2 * k) as f64 * (2 * k + 1) as f64);
+                            sum += t;
+                        }
+                        sum
+                    } else {
+                        sh - x
+                    };
+                    (2.0 / w) * (diff / sh) * gauss
+                }
+            }
         };
-        let mut w = vec![h / std::f64::consts::PI];
+        let mut w = vec![match kind {
+            Kind::Sech2 => h / PI,
+            Kind::Tanh => 0.0,
+        }];
         for j in 1..=FOURIER_MAX {
-            let t = h * g(j as f64 * h) / std::f64::consts::PI;
-            if t < 0.01 * tol {
-                return Some(Self { h, d, w });
+            let t = h * weight(j as f64 * h) / PI;
+            if t < 0.01 * tol && (kind == Kind::Sech2 || j as f64 * h > 4.0) {
+                return Some(Self { kind, s, h, d, w });
             }
             w.push(t);
         }
@@ -212,11 +248,16 @@ impl Fourier {
     }
 
     /// The number of terms a plan at width `s` would have (estimated without building it:
-    /// `g(w) <= 2 exp(-s^2 w^2/2)` and `g(w) <= 2 pi w exp(-pi w/2)`).
-    pub(crate) fn estimate(s: f64, tol: f64) -> f64 {
+    /// the weights are at most `2 exp(-s^2 w^2/2)`, and for `sech^2` at most
+    /// `2 pi w exp(-pi w/2)`).
+    pub(crate) fn estimate(kind: Kind, s: f64, tol: f64) -> f64 {
         let d = Self::reach(s, 0.1 * tol);
         let l = (200.0 / tol).ln();
-        let w = ((2.0 * l).sqrt() / s).min(2.0 * (l + 4.0) / std::f64::consts::PI);
+        let gauss = (2.0 * l).sqrt() / s;
+        let w = match kind {
+            Kind::Sech2 => gauss.min(2.0 * (l + 4.0) / std::f64::consts::PI),
+            Kind::Tanh => gauss.max(4.0),
+        };
         w * d / std::f64::consts::PI
     }
 
@@ -225,20 +266,36 @@ impl Fourier {
         self.w.len()
     }
 
-    /// `E[sech^2(m + s Z)]`.
+    /// `E[sech^2(m + s Z)]` or `E[tanh(m + s Z)]`.
     pub(crate) fn eval(&self, m: f64) -> f64 {
+        let sign = match self.kind {
+            Kind::Sech2 => 0.0,
+            Kind::Tanh => erf(m / self.s * std::f64::consts::FRAC_1_SQRT_2),
+        };
         if m.abs() >= self.d {
-            return 0.0;
+            return sign;
         }
-        // cos(j theta) by complex rotation (error about j ulps; the weights fall off fast).
+        // cos(j theta), sin(j theta) by complex rotation (error about j ulps; the weights fall
+        // off fast).
         let (sn, cs) = (self.h * m).sin_cos();
         let (mut re, mut im) = (1.0, 0.0);
         let mut sum = 0.0;
-        for &w in &self.w {
-            sum += w * re;
-            (re, im) = (re * cs - im * sn, re * sn + im * cs);
+        match self.kind {
+            Kind::Sech2 => {
+                for &w in &self.w {
+                    sum += w * re;
+                    (re, im) = (re * cs - im * sn, re * sn + im * cs);
+                }
+                sum
+            }
+            Kind::Tanh => {
+                for &w in &self.w {
+                    sum += w * im;
+                    (re, im) = (re * cs - im * sn, re * sn + im * cs);
+                }
+                sign - sum
+            }
         }
-        sum
     }
 }
 
@@ -313,20 +370,22 @@ mod tests {
         );
     }
 
-    /// The Fourier plan against the same quadrature, `s` from 0.5 to 6, means up to 12 standard
-    /// deviations and beyond `D`: within 1e-15 absolute.
+    /// The Fourier plans against the same quadrature, `s` from 0.5 to 6, means up to 15
+    /// standard deviations (beyond `D` for the wider ones): within 1e-15 absolute.
     #[test]
     fn fourier_matches_quadrature() {
         let mut worst: f64 = 0.0;
-        for i in 0..=22 {
-            let s = 0.5 + 0.25 * i as f64;
-            let f = Fourier::new(s, 1e-16).expect("a plan");
-            for j in 0..=60 {
-                let m = s * (-15.0 + 0.5 * j as f64);
-                let a = f.eval(m);
-                let b = reference(Kind::Sech2, m, s);
-                worst = worst.max((a - b).abs());
-                assert!((a - b).abs() < 1e-15, "s={s} m={m}: {a} vs {b}");
+        for kind in [Kind::Sech2, Kind::Tanh] {
+            for i in 0..=22 {
+                let s = 0.5 + 0.25 * i as f64;
+                let f = Fourier::new(kind, s, 1e-16).expect("a plan");
+                for j in 0..=60 {
+                    let m = s * (-15.0 + 0.5 * j as f64);
+                    let a = f.eval(m);
+                    let b = reference(kind, m, s);
+                    worst = worst.max((a - b).abs());
+                    assert!((a - b).abs() < 1e-15, "{kind:?} s={s} m={m}: {a} vs {b}");
+                }
             }
         }
         eprintln!("fourier vs quadrature: worst {worst:e}");

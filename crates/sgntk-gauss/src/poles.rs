@@ -82,7 +82,7 @@ impl Pole {
 /// A plan valid for every mean `m`: the cheapest of the pole plan (its error model at `m = 0`,
 /// where the remaining poles are nearest, without the odd factor of tanh, and the rounding gate
 /// at its largest over `m`) and the moment expansion for a wide Gaussian (`narrow.rs`, from
-/// `2s ~ 9` on) or the Fourier integral (`sech^2`, every `s`), with its modelled cost (ns), or
+/// `2s ~ 9` on) or the Fourier integral (every `s`), with its modelled cost (ns), or
 /// `None` where none meets `tol`.
 pub(crate) fn uniform(kind: Pole, s: f64, tol: f64) -> Option<(Plan, f64)> {
     let mut best: Option<(Plan, f64)> =
@@ -94,9 +94,9 @@ pub(crate) fn uniform(kind: Pole, s: f64, tol: f64) -> Option<(Plan, f64)> {
         }
     }
     // (Built only where its estimated cost can win.)
-    let estimate = fourier_cost(narrow::Fourier::estimate(s, tol) as usize);
-    if kind == Pole::Sech2 && beats(&best, estimate) {
-        if let Some(f) = narrow::Fourier::new(s, tol) {
+    let estimate = fourier_cost(narrow::Fourier::estimate(kind.narrow(), s, tol) as usize);
+    if beats(&best, estimate) {
+        if let Some(f) = narrow::Fourier::new(kind.narrow(), s, tol) {
             let c = fourier_cost(f.len());
             if beats(&best, c) {
                 best = Some((Plan::with(s, Wide::Fourier(f)), c));
@@ -107,9 +107,10 @@ pub(crate) fn uniform(kind: Pole, s: f64, tol: f64) -> Option<(Plan, f64)> {
 }
 
 /// Modelled cost (ns) of one evaluation of a [`narrow::Fourier`] plan of `n` terms (a
-/// `sin_cos` and a complex rotation per term; measured 60-250 ns for 26-120 terms).
+/// `sin_cos` and a complex rotation per term, and an `erf` for tanh; measured 60-250 ns for
+/// 26-120 terms).
 fn fourier_cost(n: usize) -> f64 {
-    20.0 + 2.3 * n as f64
+    30.0 + 2.3 * n as f64
 }
 
 /// The forms for a Gaussian wide against the pole spacing (`narrow.rs`).
@@ -117,7 +118,7 @@ fn fourier_cost(n: usize) -> f64 {
 pub(crate) enum Wide {
     /// The moment expansion with `n` orders.
     Moments(usize),
-    /// The Fourier integral by the trapezoid rule (`sech^2` only).
+    /// The Fourier integral by the trapezoid rule.
     Fourier(narrow::Fourier),
 }
 
