@@ -21,7 +21,7 @@ use crate::rules::Cheb;
 
 impl Func {
     /// Even bumps non-increasing in `|x|` (sigmoid, tanh', fast-sigmoid, atan, triangle,
-    /// piecewise-exp, boxcar).
+    /// piecewise-exp, boxcar, the Gaussian erf(m)' and erf(m) surrogate).
     fn even_bump(&self) -> bool {
         self.closed_bump()
             || matches!(
@@ -92,12 +92,15 @@ impl Func {
     fn closed_bump(&self) -> bool {
         matches!(
             self,
-            Self::Smooth(Derivative::Surrogate(
-                Surrogate::Atan(_)
-                    | Surrogate::Triangle(_)
-                    | Surrogate::PiecewiseExp(_)
-                    | Surrogate::Boxcar(_)
-            ))
+            Self::Smooth(
+                Derivative::Surrogate(
+                    Surrogate::Atan(_)
+                        | Surrogate::Triangle(_)
+                        | Surrogate::PiecewiseExp(_)
+                        | Surrogate::Boxcar(_)
+                        | Surrogate::Erf(_)
+                ) | Derivative::True(Activation::Erf(_))
+            )
         )
     }
 }
@@ -402,6 +405,7 @@ mod tests {
     fn even_closed_route_matches_tanh_sinh() {
         let s = |x: &str| Func::Smooth(x.parse::<Surrogate>().unwrap().derivative());
         let tanh_d = Func::Smooth(Derivative::True(Activation::Tanh));
+        let erf_d = Func::Smooth("erf:1".parse::<Activation>().unwrap().derivative());
         // (f, g, the pair must take the route at unit variances, tolerance)
         let cases = [
             (s("fast-sigmoid:25"), s("triangle:1"), true, 1e-8),
@@ -421,6 +425,10 @@ mod tests {
             (s("sigmoid:4"), s("piecewise-exp:1"), true, 1e-8),
             (tanh_d.clone(), s("boxcar:1"), false, 1e-8),
             (tanh_d, s("triangle:1"), false, 1e-8),
+            // The Gaussian erf(m)' and erf(m) surrogate, closed-form bumps.
+            (erf_d.clone(), s("atan:2"), true, 1e-10),
+            (s("erf:2"), s("sigmoid:4"), true, 1e-10),
+            (erf_d, s("fast-sigmoid:25"), true, 1e-8),
         ];
         let (n, worst_a, worst_k) =
             compare_with_tanh_sinh(&cases, &[0.8, 0.9, 0.95, 0.99, 0.999, -0.9]);
