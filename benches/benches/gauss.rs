@@ -152,6 +152,12 @@ fn quadrature(c: &mut Criterion) {
             "fastsigmoid25-atan2",
             DerivPair::new(&surr("fast-sigmoid:25"), &surr("atan:2"), Method::Auto),
         ),
+        // snnTorch's sigmoid slope: the pole plans decline from `k tau/2 ~ 1.3` on, where the
+        // moment expansion or the Fourier integral takes over (docs/gauss.md, section 4).
+        (
+            "sigmoid25-sigmoid25",
+            DerivPair::new(&surr("sigmoid:25"), &surr("sigmoid:25"), Method::Auto),
+        ),
     ];
     for (name, pair) in &der_pairs {
         assert!(!pair.has_closed_form());
