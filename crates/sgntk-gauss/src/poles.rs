@@ -93,9 +93,13 @@ pub(crate) fn uniform(kind: Pole, s: f64, tol: f64) -> Option<(Plan, f64)> {
             best = Some((Plan::with(s, Wide::Moments(n)), narrow_cost(n)));
         }
     }
-    // (Built only where its estimated cost can win.)
+    // (Built only where its estimated cost can win, and only where the pole plan is dear or
+    // declines: building it costs an `exp` and a `sinh` per term, which a pair's hundred
+    // evaluations do not repay against a cheap pole plan; measured, the NTK of a tanh network
+    // at n = 64, `kernel/ntk-tanh-erf:1-depth2/n64`: 81 ms offering it always, 67-72 ms
+    // offering it only above 300 ns or without it.)
     let estimate = fourier_cost(narrow::Fourier::estimate(kind.narrow(), s, tol) as usize);
-    if beats(&best, estimate) {
+    if best.as_ref().is_none_or(|b| b.1 > 300.0) && beats(&best, estimate) {
         if let Some(f) = narrow::Fourier::new(kind.narrow(), s, tol) {
             let c = fourier_cost(f.len());
             if beats(&best, c) {
