@@ -36,14 +36,19 @@ impl Func {
     /// A fast-sigmoid: its inner expectation has a cheap exact one-dimensional form
     /// (`fsig::fsig_at`), so it may sit inside the even route.
     fn fsig_inner(&self) -> bool {
-        matches!(
-            self,
-            Self::Smooth(Derivative::Surrogate(Surrogate::FastSigmoid(_)))
-        )
+        self.fsig_s(1.0).is_some()
     }
 
-    /// Preference for the inside of the even route (lower first), `tau` this factor's
-    /// conditional standard deviation when inside, `other` and `tau_other` the other factor's:
+    /// A fast-sigmoid's `s = k tau` at conditional standard deviation `tau`, else `None`.
+    fn fsig_s(&self, tau: f64) -> Option<f64> {
+        match self {
+            Self::Smooth(Derivative::Surrogate(Surrogate::FastSigmoid(k))) => Some(k.get() * tau),
+            _ => None,
+        }
+    }
+
+    /// Preference for the inside of the even route (lower first) against `other`, whose
+    /// conditional standard deviation when inside would be `tau_other`:
     /// a pole form (one plan per pair), then the closed-form bumps (atan, piecewise-exp,
     /// boxcar, triangle), then the fast-sigmoid (`fsig_at`, 0.1-0.4 us), except that a
     /// fast-sigmoid with `s = k tau >= 1` goes inside before a triangle, and one with
@@ -54,18 +59,14 @@ impl Func {
     /// `s = 0.1`, 22 against 11); fast-sigmoid:25 x sigmoid:4 at rho = 0.75-0.95 (`s >= 7.8`),
     /// 11-18 against 14-34 us (at 0.99, `s = 3.5`, 13 against 12). `None` where the factor
     /// cannot be inside.
-    fn inside_rank(&self, tau: f64, other: &Func, tau_other: f64) -> Option<u8> {
+    fn inside_rank(&self, other: &Func, tau_other: f64) -> Option<u8> {
         let triangle = |f: &Func| {
             matches!(
                 f,
                 Self::Smooth(Derivative::Surrogate(Surrogate::Triangle(_)))
             )
         };
-        let fsig_s = |f: &Func, tau: f64| match f {
-            Self::Smooth(Derivative::Surrogate(Surrogate::FastSigmoid(k))) => Some(k.get() * tau),
-            _ => None,
-        };
-        let other_s = fsig_s(other, tau_other);
+        let other_s = other.fsig_s(tau_other);
         let sigmoid = matches!(
             self,
             Self::Smooth(Derivative::Surrogate(Surrogate::Sigmoid(_)))
@@ -80,7 +81,7 @@ impl Func {
             Some(3)
         } else if self.closed_bump() {
             Some(1)
-        } else if fsig_s(self, tau).is_some() {
+        } else if self.fsig_inner() {
             Some(2)
         } else {
             None
@@ -130,7 +131,7 @@ impl Ctx {
             (Some(wf), Some(wg)) => wf * sv < wg * su,
             _ => false,
         };
-        match (f.inside_rank(tf, g, tg), g.inside_rank(tg, f, tf)) {
+        match (f.inside_rank(g, tg), g.inside_rank(f, tf)) {
             (Some(rf), Some(rg)) if rf < rg || (rf == rg && sharper_f) => f_in().or_else(g_in),
             (_, Some(_)) => g_in().or_else(f_in),
             (Some(_), None) => f_in(),

@@ -279,22 +279,15 @@ impl Fourier {
         // off fast).
         let (sn, cs) = (self.h * m).sin_cos();
         let (mut re, mut im) = (1.0, 0.0);
-        let mut sum = 0.0;
+        let (mut cos_sum, mut sin_sum) = (0.0, 0.0);
+        for &w in &self.w {
+            cos_sum += w * re;
+            sin_sum += w * im;
+            (re, im) = (re * cs - im * sn, re * sn + im * cs);
+        }
         match self.kind {
-            Kind::Sech2 => {
-                for &w in &self.w {
-                    sum += w * re;
-                    (re, im) = (re * cs - im * sn, re * sn + im * cs);
-                }
-                sum
-            }
-            Kind::Tanh => {
-                for &w in &self.w {
-                    sum += w * im;
-                    (re, im) = (re * cs - im * sn, re * sn + im * cs);
-                }
-                sign - sum
-            }
+            Kind::Sech2 => cos_sum,
+            Kind::Tanh => sign - sin_sum,
         }
     }
 }

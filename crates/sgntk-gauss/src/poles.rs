@@ -85,29 +85,34 @@ impl Pole {
 /// `2s ~ 9` on) or the Fourier integral (every `s`), with its modelled cost (ns), or
 /// `None` where none meets `tol`.
 pub(crate) fn uniform(kind: Pole, s: f64, tol: f64) -> Option<(Plan, f64)> {
-    let mut best: Option<(Plan, f64)> =
-        plan_cost(kind, 0.0, s, tol, false).map(|p| (Plan::new(s, p.0, p.1), p.2));
-    let beats = |best: &Option<(Plan, f64)>, cost: f64| best.as_ref().is_none_or(|b| cost < b.1);
-    if let Some(n) = narrow::orders(kind.narrow(), s, tol) {
-        if beats(&best, narrow_cost(n)) {
-            best = Some((Plan::with(s, Wide::Moments(n)), narrow_cost(n)));
-        }
-    }
+    // The cheaper of the pole plan and the moment expansion by their modelled costs, the
+    // pole plan's nodes built only if it is kept.
+    let poles = plan_cost(kind, 0.0, s, tol, false);
+    let moments = narrow::orders(kind.narrow(), s, tol).map(|n| (n, narrow_cost(n)));
+    let best_cost = (poles.map(|p| p.2).into_iter())
+        .chain(moments.map(|m| m.1))
+        .reduce(f64::min);
+    let beats = |cost: f64| best_cost.is_none_or(|b| cost < b);
     // (Built only where its estimated cost can win, and only where the pole plan is dear or
     // declines: building it costs an `exp` and a `sinh` per term, which a pair's hundred
     // evaluations do not repay against a cheap pole plan; measured, the NTK of a tanh network
     // at n = 64, `kernel/ntk-tanh-erf:1-depth2/n64`: 81 ms offering it always, 67-72 ms
     // offering it only above 300 ns or without it.)
     let estimate = fourier_cost(narrow::Fourier::estimate(kind.narrow(), s, tol) as usize);
-    if best.as_ref().is_none_or(|b| b.1 > 300.0) && beats(&best, estimate) {
+    if best_cost.is_none_or(|b| b > 300.0) && beats(estimate) {
         if let Some(f) = narrow::Fourier::new(kind.narrow(), s, tol) {
             let c = fourier_cost(f.len());
-            if beats(&best, c) {
-                best = Some((Plan::with(s, Wide::Fourier(f)), c));
+            if beats(c) {
+                return Some((Plan::with(s, Wide::Fourier(f)), c));
             }
         }
     }
-    best
+    match (poles, moments) {
+        (Some(p), Some(m)) if p.2 <= m.1 => Some((Plan::new(s, p.0, p.1), p.2)),
+        (_, Some((n, c))) => Some((Plan::with(s, Wide::Moments(n)), c)),
+        (Some(p), None) => Some((Plan::new(s, p.0, p.1), p.2)),
+        (None, None) => None,
+    }
 }
 
 /// Modelled cost (ns) of one evaluation of a [`narrow::Fourier`] plan of `n` terms (a

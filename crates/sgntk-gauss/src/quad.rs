@@ -300,7 +300,7 @@ struct Ctx {
     rule: RefCell<Option<(f64, std::rc::Rc<TrapRule>)>>,
     /// The last pole-form plan `(s, tol, plan)` (`poles::uniform`): the inner
     /// expectations of one pair share `s` and the tolerance, so it is computed once.
-    pole_plan: RefCell<Option<CachedPlan>>,
+    pole_plan: RefCell<Vec<CachedPlan>>,
     /// Fast-sigmoid inner expectations of the current `(k, tau)` (bit patterns) by `|mu|`.
     fsig_cache: RefCell<FsigCache>,
 }
@@ -369,9 +369,11 @@ impl Ctx {
             f,
             Func::Smooth(Derivative::Surrogate(Surrogate::FastSigmoid(_)))
         ) {
-            // The fast-sigmoid form (`fsig.rs`) costs 0.3-2 us near the kink, as much as the
-            // panel quadrature it replaces: the pair keeps its route (series, interpolant,
-            // nested rule), with the form as the inner evaluation.
+            // Pairs of two even bumps with a fast-sigmoid take the even route (`even.rs`),
+            // the form inside, before this matters. For the others the pair keeps its route
+            // (series, interpolant, nested rule), with the form as the inner evaluation: the
+            // crossover was measured when the form cost 0.3-2 us near the kink (it is
+            // 0.07-0.4 us at `s >= 1` since the fifth session, not re-measured here).
             return false;
         }
         self.closed_1d(f, 0.0, 1.0).is_some()
@@ -442,21 +444,25 @@ impl Ctx {
     }
 
     /// The plan of `poles::uniform` for `(kind, s, tol)` with its modelled cost (ns), cached:
-    /// the inner expectations of one pair share `s` and the tolerance.
+    /// the inner expectations of one pair share `s` and the tolerance. Two entries, the
+    /// newest first: a pair asks at two tolerances (`has_closed_1d`'s and the route's), which
+    /// would evict each other from one.
     pub(super) fn uniform_plan(
         &self,
         kind: poles::Pole,
         s: f64,
         tol: f64,
     ) -> Option<(std::rc::Rc<poles::Plan>, f64)> {
-        let mut slot = self.pole_plan.borrow_mut();
-        match slot.as_ref() {
-            Some((s0, t0, p)) if s0.to_bits() == s.to_bits() && t0.to_bits() == tol.to_bits() => {
-                p.clone()
-            }
-            _ => {
+        let mut slots = self.pole_plan.borrow_mut();
+        let hit = slots
+            .iter()
+            .position(|(s0, t0, _)| s0.to_bits() == s.to_bits() && t0.to_bits() == tol.to_bits());
+        match hit {
+            Some(i) => slots[i].2.clone(),
+            None => {
                 let p = poles::uniform(kind, s, tol).map(|(plan, c)| (std::rc::Rc::new(plan), c));
-                *slot = Some((s, tol, p.clone()));
+                slots.insert(0, (s, tol, p.clone()));
+                slots.truncate(2);
                 p
             }
         }
