@@ -12,9 +12,11 @@
 //! -2 s` (the Gaussian's centre left of the kink: the smaller half line) the solution
 //! [`half_ode`] of the linear differential equations the half-line integrals satisfy in `c`,
 //! with a Chebyshev interpolant per `s`. Each costs 0.05-0.3 us, so a pair's hundred inner
-//! expectations share two small tables. Elsewhere (`s < 1`) each half line is a fixed
-//! Gauss-Legendre sum on a
-//! short list of panels chosen from `(m, s)` alone: panels at most `ALPHA s` wide where the
+//! expectations share two small tables. For `s <= 1` with `1 + |m| >= 9 s` (the Gaussian
+//! narrow against the distance of its centre from the pole at `y = 0`) both half lines are
+//! Taylor expansions of `y^-2` against truncated Gaussian moments (`fsig_taylor.rs`, 0.1-0.3 us).
+//! Elsewhere (`s < 1`, the centre within `9 s - 1` of the kink) each half line is a fixed
+//! Gauss-Legendre sum on a short list of panels chosen from `(m, s)` alone: panels at most `ALPHA s` wide where the
 //! Gaussian sets the scale (`BETA y >= ALPHA s`), else geometric in `y` (`y -> (1 + BETA) y`, nodes
 //! uniform in `ln y`: the integrand `e^-v phi_s(e^v - c)` of `v = ln y` is entire, and `1/y^2`
 //! varies on the scale `y`). The Gaussian is cut at `LT` standard deviations from its centre, or,
@@ -29,6 +31,9 @@ use std::sync::OnceLock;
 
 use crate::numeric::{INV_SQRT_2PI, exp_fast};
 use crate::rules::{gh, gh_order};
+
+#[path = "fsig_taylor.rs"]
+mod taylor;
 
 /// Gauss-Legendre order per panel.
 const N: usize = 24;
@@ -97,6 +102,11 @@ pub(crate) fn fsig_at(k: f64, mu: f64, tau: f64) -> f64 {
                 })
                 .sum();
         }
+    }
+    // A Gaussian narrow against the pole distance of its branch: Taylor expansions against
+    // truncated moments (`fsig_taylor.rs`).
+    if s <= 1.0 && 1.0 + am >= taylor::TQ * s {
+        return taylor::fsig_taylor(am, s);
     }
     // The half line on the Gaussian's side first: the other one need only be accurate to
     // 1e-17 of it (`half_panels`' floor).
@@ -533,6 +543,34 @@ mod tests {
         eprintln!("differential-equation form vs panels: worst {worst:e} of H");
     }
 
+    /// The Taylor form (`fsig_taylor.rs`, `s <= 1`, `1 + |m| >= 9 s`, `|m| < 9 s`) against the
+    /// panels on a dense grid over `s = 1e-4 .. 1`: to 1e-12 relative, the panels being the less
+    /// accurate side (measured worst 5.6e-13, at `s = 0.63`, `m = 8 s`, where against 30-digit
+    /// mpmath the Taylor form errs by 6e-16 and the panels by 5.6e-13; the mpmath points of
+    /// `fsig_taylor.csv` include `m = 7.6 s` there, the panels' error 4.3e-13).
+    #[test]
+    fn taylor_matches_panels() {
+        let mut worst: f64 = 0.0;
+        let mut n = 0;
+        for i in 0..=40 {
+            let s = 10f64.powf(-4.0 + 4.0 * i as f64 / 40.0);
+            for j in 0..=45 {
+                let m = 9.0 * s * j as f64 / 45.0;
+                if 1.0 + m < taylor::TQ * s || m >= LT * s {
+                    continue;
+                }
+                let a = taylor::fsig_taylor(m, s);
+                let b = (half_panels(m, s, 0.0) + half_panels(-m, s, 0.0)) * INV_SQRT_2PI / s;
+                let err = (a / b - 1.0).abs();
+                assert!(err < 1e-12, "s={s} m={m}: {a} vs {b}");
+                worst = worst.max(err);
+                n += 1;
+            }
+        }
+        assert!(n > 1000, "{n}");
+        eprintln!("Taylor vs panels: {n} points, worst {worst:e}");
+    }
+
     /// The Gauss-Hermite branch (`|m| >= 9 s`) against the panels, which do not use it, from
     /// `|m| = 9 s` to `20 s` over `s = 1e-4 .. 1e3`: to 1e-13 relative, the accuracy the form
     /// needs (measured worst 5.3e-14; the panels alone err by up to 2.3e-14,
@@ -573,23 +611,23 @@ mod tests {
 
 #[cfg(test)]
 /// Cost per call (`cargo test --release -p sgntk-gauss --lib -- --ignored fsig_cost
-/// --nocapture`): wall ns at s = k tau in 0.1 .. 100, means over |m| <= 10 s and over
-/// |m| <= 225 (the outer range at unit variances, k = 25); run on an idle host (the timing
+/// --nocapture`): wall ns at s = k tau in 0.035 .. 100, means over |m| <= 3 s, 3 s .. 9 s and
+/// over |m| <= 225 (the outer range at unit variances, k = 25); run on an idle host (the timing
 /// harness, `tests/timing.rs`, reads thread CPU time instead).
 #[test]
 #[ignore]
 fn fsig_cost() {
-    for s in [0.1, 1.0, 3.5, 15.0, 100.0] {
-        for r in [10.0 * s, 225.0] {
+    for s in [0.035, 0.1, 0.5, 1.0, 3.5, 15.0, 100.0] {
+        for (lo, r) in [(0.0, 3.0 * s), (3.0 * s, 9.0 * s), (0.0, 225.0)] {
             let t0 = std::time::Instant::now();
             let mut acc = 0.0;
             let n = 200_000;
             for i in 0..n {
-                let mu = (i as f64 / n as f64 - 0.5) * 2.0 * r / 25.0;
+                let mu = (lo + (r - lo) * i as f64 / n as f64) / 25.0;
                 acc += fsig_at(25.0, std::hint::black_box(mu), s / 25.0);
             }
             let ns = t0.elapsed().as_secs_f64() * 1e9 / n as f64;
-            eprintln!("s = {s}, |m| <= {r}: {ns:.0} ns per call ({acc:e})");
+            eprintln!("s = {s}, {lo} <= |m| <= {r}: {ns:.0} ns per call ({acc:e})");
         }
     }
 }

@@ -225,5 +225,18 @@ fn timing_extremes() {
             w,
             covs[i]
         );
+        if std::env::var_os("SGNTK_TIMING_WORST").is_some() {
+            // The five slowest, with their correlations, for diagnosis.
+            for &(w, i) in t.iter().rev().take(5) {
+                let c = &covs[i];
+                let rho = c.c() / (c.a() * c.b()).sqrt();
+                eprintln!(
+                    "    {w:>8.1}  a {:.3e} b {:.3e} 1-|rho| {:.3e}",
+                    c.a(),
+                    c.b(),
+                    1.0 - rho.abs()
+                );
+            }
+        }
     }
 }
