@@ -237,11 +237,20 @@ impl Ctx {
 }
 
 impl Ctx {
-    /// Where `f` varies on a much finer scale than `H` near the centre (a fast-sigmoid
-    /// outside: panels graded down to `1/k`), `H(z) = P(z^2)` on `[0, zc]`, `zc` the last break
-    /// within half the scale of `H` (at least two panels), by a Chebyshev interpolant in
-    /// `t = z^2` of `CENTRE_N` nodes, checked against `H` at two points to `CENTRE_TOL sup|g|`;
-    /// `None` where that does not apply or pay.
+    /// `H(z) = P(z^2)` on `[0, zc]` by a Chebyshev interpolant in `t = z^2`, `zc` a break of the
+    /// outer panels, where that needs fewer values of `H` than the panels it replaces (at least
+    /// two), checked against `H` at two points to `CENTRE_TOL sup|g|`; `None` where it does not
+    /// pay or fails.
+    ///
+    /// `H(z) = E[g(k z + tau Z)]` is entire, and `|H(x + i y)| <= sup|g| exp(y^2/(2 ws^2))`,
+    /// `ws = tau/|k|`, whatever `g` (the Gaussian's growth off the real line). On the Bernstein
+    /// ellipse `E_r` of `[0, zc^2]` in `t` the largest `y^2` is `zc^2 (r + 1/r - 2)/4`, so the
+    /// `n`-node interpolant errs by at most `4 sup|g| exp(beta^2 (r + 1/r - 2)/8) r^-n/(r - 1)`,
+    /// `beta = zc/ws`, minimised over `r`: below 2e-17 for `n = 12` up to `beta = 1.25`, 16 up to
+    /// 2.25, 20 up to 3 and 24 up to 4 (`CENTRE_ORDERS`). Beyond `4 ws`, where `g` has no kink or jump at
+    /// its centre, the interpolant of 12 nodes is still tried up to half the scale of `H`
+    /// (`max(w_g, tau)/|k|`, `w_g` the scale of `g`'s central feature; a wide smooth `g` keeps
+    /// `H` smooth), trusting the check.
     fn even_centre(
         &self,
         half: &[f64],
@@ -251,19 +260,37 @@ impl Ctx {
         sup_g: f64,
         h: impl Fn(f64) -> f64,
     ) -> Option<(f64, Cheb)> {
+        let ws = tau / k.abs();
         let wh = gs.feats.first()?.1.max(tau) / k.abs();
-        let i = half.iter().rposition(|&b| b <= 0.5 * wh)?;
-        if i < 2 {
-            return None;
-        }
+        // The bound's choice: the break within 4 ws (its order from beta) that saves the most
+        // values of H, counting the interpolant and its check at 5/4 (its evaluations on the
+        // panels' nodes, a barycentric sum each, are not free).
+        let saving = |i: usize, n: usize| 4 * i * crate::rules::GL_N - 5 * (n + 2);
+        let by_bound = (2..half.len())
+            .filter_map(|i| {
+                let beta = half[i] / ws;
+                let n = CENTRE_ORDERS.iter().find(|o| beta <= o.0)?.1;
+                (4 * i * crate::rules::GL_N > 5 * (n + 2)).then_some((i, n))
+            })
+            .max_by_key(|&(i, n)| saving(i, n));
+        // The scale's choice (no kink or jump of g at its centre).
+        let by_scale = (!gs.bps.contains(&0.0))
+            .then(|| half.iter().rposition(|&b| b <= 0.5 * wh))
+            .flatten()
+            .map(|i| (i, CENTRE_ORDERS[0].1))
+            .filter(|&(i, n)| 4 * i * crate::rules::GL_N > 5 * (n + 2));
+        let (i, n) = match (by_bound, by_scale) {
+            (Some(a), Some(b)) => {
+                if saving(b.0, b.1) > saving(a.0, a.1) {
+                    b
+                } else {
+                    a
+                }
+            }
+            (a, b) => a.or(b)?,
+        };
         let zc = half[i];
-        // A kink at the centre of `g` (triangle) makes `H` change on `tau/|k|` there: beyond
-        // about twice that the check fails (measured, triangle inside at rho = 0.98 and 0.99:
-        // `zc = 2.0 tau/k` within 4e-15, `2.5 tau/k` 1e-13): not tried.
-        if gs.bps.contains(&0.0) && zc > 2.0 * tau / k.abs() {
-            return None;
-        }
-        let c = Cheb::build(0.0, zc * zc, CENTRE_N, |t| h(t.sqrt()));
+        let c = Cheb::build(0.0, zc * zc, n, |t| h(t.sqrt()));
         let ok = [0.31, 0.83].iter().all(|&x: &f64| {
             let z = x * zc;
             let e = (c.eval(z * z) - h(z)).abs();
@@ -273,8 +300,9 @@ impl Ctx {
     }
 }
 
-/// Nodes of the central interpolant (`Ctx::even_centre`).
-const CENTRE_N: usize = 12;
+/// Orders of the central interpolant (`Ctx::even_centre`) by `beta = zc/ws`: `(largest beta,
+/// nodes)`.
+const CENTRE_ORDERS: [(f64, usize); 4] = [(1.25, 12), (2.25, 16), (3.0, 20), (4.0, 24)];
 /// Its acceptance threshold, relative to `sup|g|`.
 const CENTRE_TOL: f64 = 1e-14;
 
