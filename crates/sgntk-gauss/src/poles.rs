@@ -115,6 +115,19 @@ pub(crate) fn uniform(kind: Pole, s: f64, tol: f64) -> Option<(Plan, f64)> {
     }
 }
 
+/// The modelled cost (ns) of the plan [`uniform`] would choose, without building it (the
+/// Fourier integral by its estimated length); `None` where every form declines.
+pub(crate) fn uniform_cost(kind: Pole, s: f64, tol: f64) -> Option<f64> {
+    let poles = plan_cost(kind, 0.0, s, tol, false).map(|p| p.2);
+    let moments = narrow::orders(kind.narrow(), s, tol).map(|n| narrow_cost(n));
+    let best = poles.into_iter().chain(moments).reduce(f64::min);
+    let fourier = fourier_cost(narrow::Fourier::estimate(kind.narrow(), s, tol) as usize);
+    if best.is_none_or(|b| b > 300.0) {
+        return Some(best.map_or(fourier, |b| b.min(fourier)));
+    }
+    best
+}
+
 /// Modelled cost (ns) of one evaluation of a [`narrow::Fourier`] plan of `n` terms (a
 /// `sin_cos` and a complex rotation per term, and an `erf` for tanh; measured 60-250 ns for
 /// 26-120 terms).

@@ -564,6 +564,22 @@ impl Ctx {
         if cf && (!cg || (g.costly_closed_1d() && !f.costly_closed_1d() && r0.abs() < 0.8)) {
             return self.smooth_pair(g, f, &cov.swapped());
         }
+        // Two pole forms: the one with the cheaper plan inside, where it is at most a quarter of
+        // the other's (a Gaussian narrow against its poles: a few Gauss-Hermite nodes; measured,
+        // tanh x tanh at variances 1.9e-5 and 5.5, rho = 0.82, 13-21 against 34 us).
+        if cf && cg {
+            if let (Some((kf, rf, vf)), Some((kg, rg, vg))) = (f.pole(), g.pole()) {
+                let cost = |kind, r: f64, v: f64, sd: f64| {
+                    poles::uniform_cost(kind, r * tau_of(sd, r0).max(1e-300), 1e-16 / v)
+                };
+                if let (Some(a), Some(b)) = (cost(kf, rf, vf, a.sqrt()), cost(kg, rg, vg, b.sqrt()))
+                {
+                    if 4.0 * a < b {
+                        return self.smooth_pair(g, f, &cov.swapped());
+                    }
+                }
+            }
+        }
         let (su, sv) = (a.sqrt(), b.sqrt());
         // rho as the closed forms compute it, snapped to +-1 within rounding (so that
         // Cov2(a, a, a) is exactly degenerate on both routes).
