@@ -119,7 +119,7 @@ pub(crate) fn uniform(kind: Pole, s: f64, tol: f64) -> Option<(Plan, f64)> {
 /// Fourier integral by its estimated length); `None` where every form declines.
 pub(crate) fn uniform_cost(kind: Pole, s: f64, tol: f64) -> Option<f64> {
     let poles = plan_cost(kind, 0.0, s, tol, false).map(|p| p.2);
-    let moments = narrow::orders(kind.narrow(), s, tol).map(|n| narrow_cost(n));
+    let moments = narrow::orders(kind.narrow(), s, tol).map(narrow_cost);
     let best = poles.into_iter().chain(moments).reduce(f64::min);
     let fourier = fourier_cost(narrow::Fourier::estimate(kind.narrow(), s, tol) as usize);
     if best.is_none_or(|b| b > 300.0) {
