@@ -244,14 +244,39 @@ fn series_sum(c: f64, s: f64) -> Option<f64> {
         // Terms grow while n < r^2/2 (ratio about r^2/(2n) per two steps) and have fallen by
         // 1e-8 of the largest at n = r^2 (r = 14), so `1.5 r^2 + 40` leaves a margin.
         t.extend((1.5 * peak + 40.0) as usize, x);
-        let (mut p, mut sum) = (1.0, 0.0);
-        for (n, &e) in t.e.iter().enumerate() {
-            let term = p * e;
+        // Eight terms a step on four accumulators (powers u^(j), u^(j + 4) for j < 4, each
+        // advanced by u^8): short dependency chains. The stopping test, on the last term of a
+        // step, as before: past the peak and below 1e-17 of the sum.
+        let (u2, u4) = (u * u, u * u * u * u);
+        let u8 = u4 * u4;
+        let mut p = [1.0, u, u2, u2 * u, u4, u4 * u, u4 * u2, u4 * u2 * u];
+        let mut acc = [0.0f64; 8];
+        let chunks = t.e.chunks_exact(8);
+        let rest = chunks.remainder();
+        for (i, e) in chunks.enumerate() {
+            let last = (p[7] * e[7]).abs();
+            for j in 0..8 {
+                acc[j] += p[j] * e[j];
+                p[j] *= u8;
+            }
+            if (8 * i + 7) as f64 > peak {
+                let sum: f64 = acc.iter().sum();
+                if last <= 1e-17 * sum.abs() {
+                    return Some(sum);
+                }
+            }
+        }
+        // The table's last few terms one by one.
+        let n0 = t.e.len() - rest.len();
+        let mut sum: f64 = acc.iter().sum();
+        let mut pw = p[0];
+        for (n, &e) in rest.iter().enumerate() {
+            let term = pw * e;
             sum += term;
-            if n as f64 > peak && term.abs() <= 1e-17 * sum.abs() {
+            if (n0 + n) as f64 > peak && term.abs() <= 1e-17 * sum.abs() {
                 return Some(sum);
             }
-            p *= u;
+            pw *= u;
         }
         None
     })?;

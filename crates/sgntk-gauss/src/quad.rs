@@ -169,7 +169,7 @@ impl Func {
     /// conditional law degenerates onto a point).
     fn eval_mid(&self, x: f64) -> f64 {
         // Exactly at a declared breakpoint (the degenerate case lands there exactly).
-        if self.breakpoints().contains(&x) {
+        if self.at_breakpoint(x) {
             // A jump (the one-sided values differ) is taken at its midpoint; at a kink the
             // value itself is right (the one-sided values differ only by O(d)).
             let d = 1e-12 * x.abs().max(1.0);
@@ -181,6 +181,31 @@ impl Func {
             }
         } else {
             self.eval(x)
+        }
+    }
+
+    /// Whether `x` is one of [`Self::breakpoints`] (without building the list for the catalogue
+    /// functions: the degenerate route asks at every node).
+    fn at_breakpoint(&self, x: f64) -> bool {
+        use Activation::{Relu, Sign, Step};
+        match self {
+            Self::Act(Sign | Step | Relu)
+            | Self::Smooth(Derivative::True(Sign | Step | Relu))
+            | Self::Smooth(Derivative::Surrogate(
+                Surrogate::FastSigmoid(_) | Surrogate::PiecewiseExp(_),
+            )) => x == 0.0,
+            Self::Smooth(Derivative::Surrogate(Surrogate::Triangle(w))) => {
+                x == 0.0 || x.abs().to_bits() == w.get().to_bits()
+            }
+            Self::Smooth(Derivative::Surrogate(Surrogate::Boxcar(w))) => {
+                x.abs().to_bits() == w.get().to_bits()
+            }
+            Self::Act(Activation::Custom(_))
+            | Self::Smooth(
+                Derivative::True(Activation::Custom(_))
+                | Derivative::Surrogate(Surrogate::Custom(_)),
+            ) => self.breakpoints().contains(&x),
+            _ => false,
         }
     }
 
