@@ -244,8 +244,8 @@ fn series_sum(c: f64, s: f64) -> Option<f64> {
         // Terms grow while n < r^2/2 (ratio about r^2/(2n) per two steps) and have fallen by
         // 1e-8 of the largest at n = r^2 (r = 14), so `1.5 r^2 + 40` leaves a margin.
         t.extend((1.5 * peak + 40.0) as usize, x);
-        // Eight terms a step on four accumulators (powers u^(j), u^(j + 4) for j < 4, each
-        // advanced by u^8): short dependency chains. The stopping test, on the last term of a
+        // Eight terms a step on eight accumulators (powers u^j, j < 8, each advanced by u^8):
+        // short dependency chains. The stopping test, on the last term of a
         // step, as before: past the peak and below 1e-17 of the sum.
         let (u2, u4) = (u * u, u * u * u * u);
         let u8 = u4 * u4;
