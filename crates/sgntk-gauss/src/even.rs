@@ -127,10 +127,23 @@ impl Ctx {
         // extreme covariances of the timing harness, mean / 90th percentile / worst us:
         // fast-sigmoid:25 x same 17.5 / 29 / 49 against 20.3 / 38 / 76, fast-sigmoid:25 x
         // triangle:1 9.6 / 16 / 24 against 10.5 / 18 / 37).
-        let sharper_f = match (f.width(), g.width()) {
+        let mut sharper_f = match (f.width(), g.width()) {
             (Some(wf), Some(wg)) => wf * sv < wg * su,
             _ => false,
         };
+        // ... except that of two fast-sigmoids the one whose inner form is cheap goes inside:
+        // `fsig_at` takes its panel rule (0.4-0.6 us) near the kink only for `1/TQ < s < 1`
+        // (`s = k tau`), the Taylor form or the series (0.1-0.25 us) elsewhere, and the outer
+        // panels are graded down to the scale of H, `tau/|k|`, the same either way (measured,
+        // fast-sigmoid:25 x same at variances 6.4e-7 and 2.3e-4, rho = 0.93 (`s` 0.0075 and
+        // 0.14), 11 against 20-24 us; at variances 1.5e-3 and 6.3e-8, rho = 0.11, 4.3 against
+        // 15-17).
+        if let (Some(sf), Some(sg)) = (f.fsig_s(tf), g.fsig_s(tg)) {
+            let middle = |s: f64| s * super::fsig::TQ > 1.0 && s < 1.0;
+            if middle(sf) != middle(sg) {
+                sharper_f = middle(sg);
+            }
+        }
         match (f.inside_rank(g, tg), g.inside_rank(f, tf)) {
             (Some(rf), Some(rg)) if rf < rg || (rf == rg && sharper_f) => f_in().or_else(g_in),
             (_, Some(_)) => g_in().or_else(f_in),

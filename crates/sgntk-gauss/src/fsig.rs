@@ -34,6 +34,7 @@ use crate::rules::{gh, gh_order};
 
 #[path = "fsig_taylor.rs"]
 mod taylor;
+pub(super) use taylor::TQ;
 
 /// Gauss-Legendre order per panel.
 const N: usize = 24;

@@ -29,7 +29,7 @@
 use crate::numeric::{INV_SQRT_2PI, erfc, exp_fast};
 
 /// Smallest `(1 + |m|)/s` for the expansions (their error floor `exp(-TQ^2/2)`).
-pub(super) const TQ: f64 = 9.0;
+pub(crate) const TQ: f64 = 9.0;
 /// Terms are summed until two consecutive ones are below this fraction of the total.
 const TOL: f64 = 1e-17;
 /// Largest `m/s` for the forward recurrence of the minor half line (measured: forward errs by
