@@ -149,14 +149,18 @@ impl Ctx {
         // 1 - 1.8e-6: 7 against 19 us; sigmoid:4 x same at 0.71 and 6.2e-5, rho = 0.86: 6
         // against 20).
         if let (Some((kf, rf, vf)), Some((kg, rg, vg))) = (f.pole(), g.pole()) {
-            let cost = |kind, r: f64, v: f64, t: f64| {
-                crate::poles::uniform_cost(kind, r * t.max(1e-300), 1e-16 / v)
-            };
-            if let (Some(a), Some(b)) = (cost(kf, rf, vf, tf), cost(kg, rg, vg, tg)) {
-                if 4.0 * a < b {
-                    sharper_f = true;
-                } else if 4.0 * b < a {
-                    sharper_f = false;
+            // (The plans' widths first: within a factor 2 the costs are alike.)
+            let (xf, xg) = (rf * tf, rg * tg);
+            if xf < 0.5 * xg || xg < 0.5 * xf {
+                let cost = |kind, x: f64, v: f64| {
+                    crate::poles::uniform_cost(kind, x.max(1e-300), 1e-16 / v)
+                };
+                if let (Some(a), Some(b)) = (cost(kf, xf, vf), cost(kg, xg, vg)) {
+                    if 4.0 * a < b {
+                        sharper_f = true;
+                    } else if 4.0 * b < a {
+                        sharper_f = false;
+                    }
                 }
             }
         }

@@ -594,13 +594,15 @@ impl Ctx {
         // tanh x tanh at variances 1.9e-5 and 5.5, rho = 0.82, 13-21 against 34 us).
         if cf && cg {
             if let (Some((kf, rf, vf)), Some((kg, rg, vg))) = (f.pole(), g.pole()) {
-                let cost = |kind, r: f64, v: f64, sd: f64| {
-                    poles::uniform_cost(kind, r * tau_of(sd, r0).max(1e-300), 1e-16 / v)
-                };
-                if let (Some(a), Some(b)) = (cost(kf, rf, vf, a.sqrt()), cost(kg, rg, vg, b.sqrt()))
-                {
-                    if 4.0 * a < b {
-                        return self.smooth_pair(g, f, &cov.swapped());
+                // (The plans' widths first: within a factor 2 the costs are alike, and the
+                // cost models are not free.)
+                let (xf, xg) = (rf * tau_of(a.sqrt(), r0), rg * tau_of(b.sqrt(), r0));
+                if xf < 0.5 * xg {
+                    let cost = |kind, x: f64, v: f64| poles::uniform_cost(kind, x, 1e-16 / v);
+                    if let (Some(a), Some(b)) = (cost(kf, xf.max(1e-300), vf), cost(kg, xg, vg)) {
+                        if 4.0 * a < b {
+                            return self.smooth_pair(g, f, &cov.swapped());
+                        }
                     }
                 }
             }
