@@ -230,6 +230,20 @@ CASES = [
     # Added with the odd route for two tanh (a standard deviation of at least 4), where it and
     # split tanh-sinh differ most (2.5e-11).
     ("act", "tanh", "tanh", "25.0", "1.0", "2.5"),
+    # Added in the sixth session (the routes that changed: a cheaper pole plan inside, two
+    # fast-sigmoids by the cost of their inner forms, the degenerate even route).
+    ("deriv", "~sigmoid:25", "~sigmoid:25", "14390.318113495372", "0.19961940683035131",
+     "-53.59651429883113"),
+    ("deriv", "~sigmoid:4", "~sigmoid:4", "0.7131200635250458", "6.170420296184242e-05",
+     "0.005724711214489385"),
+    ("act", "tanh", "tanh", "22770.0", "0.003029", "8.304823130244982"),
+    ("act", "tanh", "tanh", "945.0", "0.5806", "23.418020228943764"),
+    ("act", "tanh", "tanh", "1.889e-05", "5.531", "0.008391912854897267"),
+    ("deriv", "~fast-sigmoid:25", "~fast-sigmoid:25", "6.391e-07", "0.0002252", "1.1115356604711309e-05"),
+    ("deriv", "~fast-sigmoid:25", "~fast-sigmoid:25", "9.668e-05", "3.719e-07", "4.585350097609591e-06"),
+    ("deriv", "~fast-sigmoid:25", "~fast-sigmoid:25", "0.001485", "6.258e-08", "1.024066566710275e-06"),
+    ("deriv", "~fast-sigmoid:25", "~triangle:1", "213400.0", "2125.0", "-21294.952453574533"),
+    ("deriv", "~atan:2", "~triangle:1", "3.512e-06", "324600.0", "1.0677055773948172"),
 ]
 
 
