@@ -50,23 +50,36 @@ impl Func {
     /// Preference for the inside of the even route (lower first) against `other`, whose
     /// conditional standard deviation when inside would be `tau_other`:
     /// a pole form (one plan per pair), then the closed-form bumps (atan, piecewise-exp,
-    /// boxcar, triangle), then the fast-sigmoid (`fsig_at`, 0.1-0.4 us), except that a
+    /// boxcar, triangle), then the fast-sigmoid (`fsig_at`, 0.1-0.5 us), except that a
     /// fast-sigmoid with `s = k tau >= 1` goes inside before a triangle, and one with
     /// `s >= 5` before a sigmoid (not before tanh', which is wider: fast-sigmoid:25 x tanh'
     /// at rho = 0.8-0.9, 23 against 16 us with tanh' inside). Measured at unit variances: fast-sigmoid:25 x triangle:1
     /// at rho = 0.8-0.999, 8-14 us with the fast-sigmoid inside, 14-20 with the triangle
     /// inside, whose kinks at 0 and `+-w` then grade the outer panels (at rho = 0.99999,
     /// `s = 0.1`, 22 against 11); fast-sigmoid:25 x sigmoid:4 at rho = 0.75-0.95 (`s >= 7.8`),
-    /// 11-18 against 14-34 us (at 0.99, `s = 3.5`, 13 against 12). `None` where the factor
-    /// cannot be inside.
+    /// 11-18 against 14-34 us (at 0.99, `s = 3.5`, 13 against 12). Since the sixth session a
+    /// triangle or boxcar goes outside against every other closed-form bump and against a
+    /// fast-sigmoid whose inner form avoids the panel rule (`s <= 1/9` as well as `s >= 1`):
+    /// outside, a piecewise polynomial with compact support needs no grading and ends the
+    /// outer range (measured, atan:2 x triangle:1 at variances 1.3e-4 and 740, rho = 1 -
+    /// 1.8e-5, 3.5-5 against 19-25 us; fast-sigmoid:25 x triangle:1 at 2.1e-4 and 0.16, rho =
+    /// 0.97, `s = 0.08`, 12-13 against 18-23; piecewise-exp:1 x triangle:1 at unit variances,
+    /// rho = 0.9, 7 against 18; unit-variance atan and fast-sigmoid pairs unchanged). `None`
+    /// where the factor cannot be inside.
     fn inside_rank(&self, other: &Func, tau_other: f64) -> Option<u8> {
+        // Piecewise polynomials with compact support: outside they need no grading and end the
+        // outer range at `w`; inside they make `H` change at three smoothed kinks.
         let triangle = |f: &Func| {
             matches!(
                 f,
-                Self::Smooth(Derivative::Surrogate(Surrogate::Triangle(_)))
+                Self::Smooth(Derivative::Surrogate(
+                    Surrogate::Triangle(_) | Surrogate::Boxcar(_)
+                ))
             )
         };
         let other_s = other.fsig_s(tau_other);
+        // A fast-sigmoid whose inner form avoids the panel rule (`s <= 1/TQ` or `s >= 1`).
+        let cheap_fsig = other_s.is_some_and(|s| s * super::fsig::TQ <= 1.0 || s >= 1.0);
         let sigmoid = matches!(
             self,
             Self::Smooth(Derivative::Surrogate(Surrogate::Sigmoid(_)))
@@ -77,7 +90,7 @@ impl Func {
             } else {
                 0
             })
-        } else if triangle(self) && other_s.is_some_and(|s| s >= 1.0) {
+        } else if triangle(self) && (cheap_fsig || (other.closed_bump() && !triangle(other))) {
             Some(3)
         } else if self.closed_bump() {
             Some(1)

@@ -202,18 +202,27 @@ fn timing_extremes() {
         })
         .collect();
     eprintln!("wall us per call over 100 extreme covariances: median, 90 %, worst (at)");
+    let reps: usize = std::env::var("SGNTK_TIMING_REPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
     for (name, f) in pairs() {
         let mut t: Vec<(f64, usize)> = covs
             .iter()
             .enumerate()
             .map(|(i, cov)| {
-                // Wall time over at least 5 ms (the /proc CPU clock ticks at 10 ms).
-                let (w0, mut n) = (Instant::now(), 0u32);
-                while n < 3 || w0.elapsed().as_secs_f64() < 5e-3 {
-                    std::hint::black_box(f(std::hint::black_box(cov)));
-                    n += 1;
+                // Wall time over at least 5 ms (the /proc CPU clock ticks at 10 ms); the
+                // minimum over SGNTK_TIMING_REPS such runs (default 1) on a noisy host.
+                let mut best = f64::INFINITY;
+                for _ in 0..reps {
+                    let (w0, mut n) = (Instant::now(), 0u32);
+                    while n < 3 || w0.elapsed().as_secs_f64() < 5e-3 {
+                        std::hint::black_box(f(std::hint::black_box(cov)));
+                        n += 1;
+                    }
+                    best = best.min(1e6 * w0.elapsed().as_secs_f64() / n as f64);
                 }
-                (1e6 * w0.elapsed().as_secs_f64() / n as f64, i)
+                (best, i)
             })
             .collect();
         t.sort_by(|x, y| x.0.total_cmp(&y.0));
