@@ -179,6 +179,8 @@ fn timing() {
 
 /// Worst and median CPU time per call over 100 seeded extreme covariances (variances
 /// 1e-8..1e6, correlations uniform, within 1e-12..1e-1 of +-1, or exactly +-1).
+/// `SGNTK_TIMING_REPS=n` takes each covariance's time as the minimum of `n` runs (a noisy
+/// host); `SGNTK_TIMING_WORST=1` lists the five slowest covariances of each pair.
 #[test]
 #[ignore]
 fn timing_extremes() {
