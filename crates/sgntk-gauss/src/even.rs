@@ -78,8 +78,8 @@ impl Func {
             )
         };
         let other_s = other.fsig_s(tau_other);
-        // A fast-sigmoid whose inner form avoids the panel rule (`s <= 1/TQ` or `s >= 1`).
-        let cheap_fsig = other_s.is_some_and(|s| s * super::fsig::TQ <= 1.0 || s >= 1.0);
+        // A fast-sigmoid whose inner form avoids the panel rule (`s <= 1/9` or `s >= 1`).
+        let cheap_fsig = other_s.is_some_and(|s| !super::fsig::near_kink_panels(s));
         let sigmoid = matches!(
             self,
             Self::Smooth(Derivative::Surrogate(Surrogate::Sigmoid(_)))
@@ -163,37 +163,26 @@ impl Ctx {
             sharper_f = false;
         }
         // ... except that of two fast-sigmoids the one whose inner form is cheap goes inside:
-        // `fsig_at` takes its panel rule (0.4-0.6 us) near the kink only for `1/TQ < s < 1`
+        // `fsig_at` takes its panel rule (0.4-0.6 us) near the kink only for `1/9 < s < 1`
         // (`s = k tau`), the Taylor form or the series (0.1-0.25 us) elsewhere, and the outer
         // panels are graded down to the scale of H, `tau/|k|`, the same either way (measured,
         // fast-sigmoid:25 x same at variances 6.4e-7 and 2.3e-4, rho = 0.93 (`s` 0.0075 and
         // 0.14), 11 against 20-24 us; at variances 1.5e-3 and 6.3e-8, rho = 0.11, 4.3 against
         // 15-17).
         if let (Some(sf), Some(sg)) = (f.fsig_s(tf), g.fsig_s(tg)) {
-            let middle = |s: f64| s * super::fsig::TQ > 1.0 && s < 1.0;
-            if middle(sf) != middle(sg) {
-                sharper_f = middle(sg);
+            let panels = super::fsig::near_kink_panels;
+            if panels(sf) != panels(sg) {
+                sharper_f = panels(sg);
             }
         }
-        // ... and of two pole forms the one with the much cheaper plan (a quarter of the
-        // other's modelled cost; measured, tanh x tanh at variances 2.3e4 and 3e-3, rho =
+        // ... and of two pole forms the one with the much cheaper plan
+        // (`Func::much_cheaper_plan`; measured, tanh x tanh at variances 2.3e4 and 3e-3, rho =
         // 1 - 1.8e-6: 7 against 19 us; sigmoid:4 x same at 0.71 and 6.2e-5, rho = 0.86: 6
         // against 20).
-        if let (Some((kf, rf, vf)), Some((kg, rg, vg))) = (f.pole(), g.pole()) {
-            // (The plans' widths first: within a factor 2 the costs are alike.)
-            let (xf, xg) = (rf * tf, rg * tg);
-            if xf < 0.5 * xg || xg < 0.5 * xf {
-                let cost = |kind, x: f64, v: f64| {
-                    crate::poles::uniform_cost(kind, x.max(1e-300), 1e-16 / v)
-                };
-                if let (Some(a), Some(b)) = (cost(kf, xf, vf), cost(kg, xg, vg)) {
-                    if 4.0 * a < b {
-                        sharper_f = true;
-                    } else if 4.0 * b < a {
-                        sharper_f = false;
-                    }
-                }
-            }
+        if f.much_cheaper_plan(tf, g, tg) {
+            sharper_f = true;
+        } else if g.much_cheaper_plan(tg, f, tf) {
+            sharper_f = false;
         }
         match (f.inside_rank(g, tg), g.inside_rank(f, tf)) {
             (Some(rf), Some(rg)) if rf < rg || (rf == rg && sharper_f) => f_in().or_else(g_in),
@@ -337,33 +326,25 @@ impl Ctx {
     ) -> Option<(f64, Cheb)> {
         let ws = tau / k.abs();
         let wh = gs.feats.first()?.1.max(tau) / k.abs();
-        // The bound's choice: the break within 4 ws (its order from beta) that saves the most
+        // The bound's choice: the break within 4 ws (its order from beta); and the scale's
+        // (no kink or jump of g at its centre). Of those that pay, the one that saves the most
         // values of H, counting the interpolant and its check at 5/4 (its evaluations on the
-        // panels' nodes, a barycentric sum each, are not free).
-        let saving = |i: usize, n: usize| 4 * i * crate::rules::GL_N - 5 * (n + 2);
-        let by_bound = (2..half.len())
-            .filter_map(|i| {
-                let beta = half[i] / ws;
-                let n = CENTRE_ORDERS.iter().find(|o| beta <= o.0)?.1;
-                (4 * i * crate::rules::GL_N > 5 * (n + 2)).then_some((i, n))
-            })
-            .max_by_key(|&(i, n)| saving(i, n));
-        // The scale's choice (no kink or jump of g at its centre).
+        // panels' nodes, a barycentric sum each, are not free); the bound's on a tie.
+        let saving = |i: usize, n: usize| {
+            (4 * i * crate::rules::GL_N)
+                .checked_sub(5 * (n + 2))
+                .filter(|&s| s > 0)
+                .map(|s| (s, i, n))
+        };
         let by_scale = (!gs.bps.contains(&0.0))
             .then(|| half.iter().rposition(|&b| b <= 0.5 * wh))
             .flatten()
-            .map(|i| (i, CENTRE_ORDERS[0].1))
-            .filter(|&(i, n)| 4 * i * crate::rules::GL_N > 5 * (n + 2));
-        let (i, n) = match (by_bound, by_scale) {
-            (Some(a), Some(b)) => {
-                if saving(b.0, b.1) > saving(a.0, a.1) {
-                    b
-                } else {
-                    a
-                }
-            }
-            (a, b) => a.or(b)?,
-        };
+            .and_then(|i| saving(i, CENTRE_ORDERS[0].1));
+        let by_bound = (2..half.len()).filter_map(|i| {
+            let beta = half[i] / ws;
+            saving(i, CENTRE_ORDERS.iter().find(|o| beta <= o.0)?.1)
+        });
+        let (_, i, n) = by_scale.into_iter().chain(by_bound).max_by_key(|c| c.0)?;
         let zc = half[i];
         let c = Cheb::build(0.0, zc * zc, n, |t| h(t.sqrt()));
         let ok = [0.31, 0.83].iter().all(|&x: &f64| {

@@ -34,7 +34,12 @@ use crate::rules::{gh, gh_order};
 
 #[path = "fsig_taylor.rs"]
 mod taylor;
-pub(super) use taylor::TQ;
+
+/// Whether [`fsig_at`] at this `s = k tau` takes its panel rule near the kink (`1/TQ < s < 1`:
+/// 0.4-0.6 us a value there; elsewhere the Taylor form or the series, 0.1-0.25 us).
+pub(super) fn near_kink_panels(s: f64) -> bool {
+    s * taylor::TQ > 1.0 && s < 1.0
+}
 
 /// Gauss-Legendre order per panel.
 const N: usize = 24;

@@ -15,25 +15,27 @@
 //!   (-u)^n`, against `T_n = int_0^inf u^n phi_s(u + m) du`, `T_(n+1) = -m T_n + n s^2 T_(n-1)`,
 //!   `T_0` a normal tail, `T_1 = s^2 phi_s(m) - m T_0`. `T_n` is the recessive solution of that
 //!   recurrence (the other grows faster by about `exp(2 (m/s) sqrt n)`): forward for
-//!   `m <= MU_FWD s`, else backward (Miller's algorithm, normalised by `T_0`, started
-//!   `MILLER_EXTRA` steps beyond the last term needed at the asymptotic ratio `r_n = T_n/T_(n-1)`,
-//!   the root of `r (r + m) = n s^2`).
+//!   `m <= MU_FWD s`; beyond, the half line directly by Gauss-Laguerre in `w = m u/s^2`, its
+//!   order from the accuracy asked of it (at most `Phi(-m/s)` of the total).
 //!
 //! Both expansions diverge where `y` passes the pole at `y = 0`, i.e. beyond `|e| = c` and
 //! `u = 1`: they are asymptotic, and the Gaussian mass past those points, `exp(-c^2/(2 s^2))`
-//! relative, is their error floor; `1 + m >= TQ s` puts it at `exp(-TQ^2/2) = 2.6e-18`. Each sum
-//! stops once two consecutive terms are below `TOL` of the total (or, for the minor half line,
-//! of the major), or at its smallest term. Checked against 30-digit mpmath over `s = 0.005 ..
-//! 0.5`, `m = 0 .. 9 s` (tests below), and against the panel rule over a dense grid.
+//! relative, is their error floor; `1 + m >= TQ s` puts it at `exp(-TQ^2/2) = 2.6e-18`. The
+//! part of the moments next to the kink converges only like `(m/c)^n`, fast enough for
+//! `s <= 1` (`fsig_at` takes this form there only; at `s = 32`, `m = 9 s`, it erred by
+//! 5.6e-13). Each sum stops once two consecutive terms are below `TOL` of the total (or, for
+//! the minor half line, of the major), or at its smallest pair. Checked against 30-digit
+//! mpmath over `s = 0.005 .. 1`, `m = 0 .. 9 s` (tests below), and against the panel rule
+//! over a dense grid (`fsig.rs`).
 
 use crate::numeric::{INV_SQRT_2PI, erfc, exp_fast};
 
 /// Smallest `(1 + |m|)/s` for the expansions (their error floor `exp(-TQ^2/2)`).
-pub(crate) const TQ: f64 = 9.0;
+pub(super) const TQ: f64 = 9.0;
 /// Terms are summed until two consecutive ones are below this fraction of the total.
 const TOL: f64 = 1e-17;
 /// Largest `m/s` for the forward recurrence of the minor half line (measured: forward errs by
-/// 3e-16 of `H` at `m/s = 3`, 6e-12 at `m/s = 4`; Miller's algorithm by 3e-16 from `m/s = 3`).
+/// 3e-16 of `H` at `m/s = 3`, 6e-12 at `m/s = 4`; beyond, Gauss-Laguerre).
 const MU_FWD: f64 = 3.0;
 /// Most terms of either sum (the smallest term comes first wherever `1 + m >= TQ s`).
 const N_CAP: usize = 400;
@@ -68,26 +70,47 @@ fn major(m: f64, s: f64, m0: f64, pk: f64) -> f64 {
     let mut w = sig2 * c * pk; // sigma^2 c phi_s(m) alpha^(n - 1) for the step to n + 1
     let (mut even, mut odd) = (m0, w); // N_0, N_1
     w *= alpha;
-    let (mut se, mut so) = (even, 2.0 * odd);
-    let mut last = f64::INFINITY;
     let mut n = 1.0; // the index of `odd`
+    let sum = alternating(
+        m0,
+        2.0 * odd,
+        |sum| TOL * sum,
+        || {
+            even = n * sig2 * even + w;
+            w *= alpha;
+            odd = (n + 1.0) * sig2 * odd + w;
+            w *= alpha;
+            let t = ((n + 2.0) * even, (n + 3.0) * odd);
+            n += 2.0;
+            t
+        },
+    );
+    sum / (c * c)
+}
+
+/// `sum_n (-1)^n t_n` from `t_0`, `t_1` and the later terms two at a time from `next` (even
+/// and odd terms summed apart: short dependency chains), stopped once a pair of terms is at
+/// most `floor(partial sum)`, or above the pair before it (the smallest terms of an asymptotic
+/// sum passed).
+fn alternating(
+    t0: f64,
+    t1: f64,
+    floor: impl Fn(f64) -> f64,
+    mut next: impl FnMut() -> (f64, f64),
+) -> f64 {
+    let (mut se, mut so) = (t0, t1);
+    let mut last = f64::INFINITY;
     for _ in 0..N_CAP / 2 {
-        even = n * sig2 * even + w;
-        w *= alpha;
-        odd = (n + 1.0) * sig2 * odd + w;
-        w *= alpha;
-        let (te, to) = ((n + 2.0) * even, (n + 3.0) * odd);
-        n += 2.0;
-        // Two small terms, or past the smallest pair (the asymptotic tail).
+        let (te, to) = next();
         let pair = te.abs() + to.abs();
-        if pair <= TOL * (se - so) || pair > last {
+        if pair <= floor(se - so) || pair > last {
             break;
         }
         last = pair;
         se += te;
         so += to;
     }
-    (se - so) / (c * c)
+    se - so
 }
 
 /// The minor half line (module docs) to an absolute `floor`; `t0` its normal tail
@@ -95,32 +118,28 @@ fn major(m: f64, s: f64, m0: f64, pk: f64) -> f64 {
 fn minor(m: f64, s: f64, t0: f64, pk: f64, floor: f64) -> f64 {
     let s2 = s * s;
     if m <= MU_FWD * s {
-        // Forward, two terms per step, even and odd terms summed apart.
+        // Forward, two terms a step.
         let (mut prev, mut cur) = (t0, s2 * pk - m * t0);
-        let (mut se, mut so) = (t0, 2.0 * cur);
-        let mut last = f64::INFINITY;
         let mut n = 1.0; // the index of `cur`
-        for _ in 0..N_CAP / 2 {
-            prev = -m * cur + n * s2 * prev;
-            cur = -m * prev + (n + 1.0) * s2 * cur;
-            let (te, to) = ((n + 2.0) * prev, (n + 3.0) * cur);
-            n += 2.0;
-            let pair = te.abs() + to.abs();
-            if pair <= floor || pair > last {
-                break;
-            }
-            last = pair;
-            se += te;
-            so += to;
-        }
-        return se - so;
+        return alternating(
+            t0,
+            2.0 * cur,
+            |_| floor,
+            || {
+                prev = -m * cur + n * s2 * prev;
+                cur = -m * prev + (n + 1.0) * s2 * cur;
+                let t = ((n + 2.0) * prev, (n + 3.0) * cur);
+                n += 2.0;
+                t
+            },
+        );
     }
     // Beyond: B = phi_s(m) (s/mu) int_0^inf e^-w exp(-w^2/(2 mu^2)) (1 + s w/mu)^-2 dw
     // (u = s w/mu), by Gauss-Laguerre; the order from the accuracy asked of B, about
     // `floor/T_0` relative (measured with the pole of the last factor at w = -15 .. -100:
     // 24 nodes err by 7e-15 at mu = 3, 20 by 5e-15 from 3.5, 16 by 7e-15 from 4, 12 by 3e-14
-    // from 5, 10 by 3e-14 from 6, 8 by 1e-12 from 7; while B/T_0... T_0 = Phi(-mu) is 1.3e-3,
-    // 2.3e-4, 3.2e-5, 2.9e-7, 1e-9, 1.3e-12 there).
+    // from 5, 10 by 3e-14 from 6, 8 by 1e-12 from 7, where `T_0 = Phi(-mu)` is 1.3e-3, 2.3e-4,
+    // 3.2e-5, 2.9e-7, 1e-9, 1.3e-12 of the total).
     let mu = m / s;
     let n = match mu {
         x if x < 3.5 => 24,

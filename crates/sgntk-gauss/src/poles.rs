@@ -87,22 +87,12 @@ impl Pole {
 pub(crate) fn uniform(kind: Pole, s: f64, tol: f64) -> Option<(Plan, f64)> {
     // The cheaper of the pole plan and the moment expansion by their modelled costs, the
     // pole plan's nodes built only if it is kept.
-    let poles = plan_cost(kind, 0.0, s, tol, false);
-    let moments = narrow::orders(kind.narrow(), s, tol).map(|n| (n, narrow_cost(n)));
-    let best_cost = (poles.map(|p| p.2).into_iter())
-        .chain(moments.map(|m| m.1))
-        .reduce(f64::min);
-    let beats = |cost: f64| best_cost.is_none_or(|b| cost < b);
-    // (Built only where its estimated cost can win, and only where the pole plan is dear or
-    // declines: building it costs an `exp` and a `sinh` per term, which a pair's hundred
-    // evaluations do not repay against a cheap pole plan; measured, the NTK of a tanh network
-    // at n = 64, `kernel/ntk-tanh-erf:1-depth2/n64`: 81 ms offering it always, 67-72 ms
-    // offering it only above 300 ns or without it.)
+    let (poles, moments, best_cost) = candidates(kind, s, tol);
     let estimate = fourier_cost(narrow::Fourier::estimate(kind.narrow(), s, tol) as usize);
-    if best_cost.is_none_or(|b| b > 300.0) && beats(estimate) {
+    if offer_fourier(best_cost, estimate) {
         if let Some(f) = narrow::Fourier::new(kind.narrow(), s, tol) {
             let c = fourier_cost(f.len());
-            if beats(c) {
+            if best_cost.is_none_or(|b| c < b) {
                 return Some((Plan::with(s, Wide::Fourier(f)), c));
             }
         }
@@ -118,15 +108,44 @@ pub(crate) fn uniform(kind: Pole, s: f64, tol: f64) -> Option<(Plan, f64)> {
 /// The modelled cost (ns) of the plan [`uniform`] would choose, without building it (the
 /// Fourier integral by its estimated length); `None` where every form declines.
 pub(crate) fn uniform_cost(kind: Pole, s: f64, tol: f64) -> Option<f64> {
-    let poles = plan_cost(kind, 0.0, s, tol, false).map(|p| p.2);
-    let moments = narrow::orders(kind.narrow(), s, tol).map(narrow_cost);
-    let best = poles.into_iter().chain(moments).reduce(f64::min);
-    let fourier = fourier_cost(narrow::Fourier::estimate(kind.narrow(), s, tol) as usize);
-    if best.is_none_or(|b| b > 300.0) {
-        return Some(best.map_or(fourier, |b| b.min(fourier)));
+    let (_, _, best) = candidates(kind, s, tol);
+    let estimate = fourier_cost(narrow::Fourier::estimate(kind.narrow(), s, tol) as usize);
+    if offer_fourier(best, estimate) {
+        Some(estimate)
+    } else {
+        best
     }
-    best
 }
+
+/// The pole plan (`plan_cost`'s `(nn, n, cost)`) and the moment expansion (`(orders, cost)`)
+/// for [`uniform`], and the cheaper of their modelled costs.
+type Candidates = (
+    Option<(usize, usize, f64)>,
+    Option<(usize, f64)>,
+    Option<f64>,
+);
+
+fn candidates(kind: Pole, s: f64, tol: f64) -> Candidates {
+    let poles = plan_cost(kind, 0.0, s, tol, false);
+    let moments = narrow::orders(kind.narrow(), s, tol).map(|n| (n, narrow_cost(n)));
+    let best = (poles.map(|p| p.2).into_iter())
+        .chain(moments.map(|m| m.1))
+        .reduce(f64::min);
+    (poles, moments, best)
+}
+
+/// Whether the Fourier integral, of estimated cost `estimate` (ns), is offered against the best
+/// of the other two forms: where that one declines, or costs over `FOURIER_FROM` and more than
+/// the estimate. (Building it costs an `exp` and a `sinh` per term, which a pair's hundred
+/// evaluations do not repay against a cheap pole plan; measured, the NTK of a tanh network at
+/// n = 64, `kernel/ntk-tanh-erf:1-depth2/n64`: 81 ms offering it always, 67-72 ms offering it
+/// only above 300 ns or without it.)
+fn offer_fourier(best: Option<f64>, estimate: f64) -> bool {
+    best.is_none_or(|b| b > FOURIER_FROM && estimate < b)
+}
+
+/// See [`offer_fourier`].
+const FOURIER_FROM: f64 = 300.0;
 
 /// Modelled cost (ns) of one evaluation of a [`narrow::Fourier`] plan of `n` terms (a
 /// `sin_cos` and a complex rotation per term, and an `erf` for tanh; measured 60-250 ns for
@@ -397,6 +416,22 @@ impl Func {
             }
             _ => None,
         }
+    }
+
+    /// Whether `self` inside, at conditional standard deviation `tau`, has a much cheaper
+    /// uniform plan than `other` at `tau_other`, both pole forms: under half its width (checked
+    /// first: the cost models are not free; within a factor 2 the costs are alike) and under a
+    /// quarter of its modelled cost ([`uniform_cost`]).
+    pub(crate) fn much_cheaper_plan(&self, tau: f64, other: &Func, tau_other: f64) -> bool {
+        let (Some((kf, rf, vf)), Some((kg, rg, vg))) = (self.pole(), other.pole()) else {
+            return false;
+        };
+        let (xf, xg) = (rf * tau, rg * tau_other);
+        if xf >= 0.5 * xg {
+            return false;
+        }
+        let cost = |kind, x: f64, v: f64| uniform_cost(kind, x.max(1e-300), 1e-16 / v);
+        matches!((cost(kf, xf, vf), cost(kg, xg, vg)), (Some(a), Some(b)) if 4.0 * a < b)
     }
 
     /// [`Self::closed_1d`] for the pole-expansion functions to the absolute tolerance `tol`

@@ -166,10 +166,15 @@ impl Func {
     }
 
     /// Value at `x`, with jumps located exactly at `x` taken at their midpoint (used when a
-    /// conditional law degenerates onto a point).
-    fn eval_mid(&self, x: f64) -> f64 {
+    /// conditional law degenerates onto a point); `bps` the breakpoints where the caller has
+    /// them (its `panel::Structure`: the degenerate route asks at every node), else listed here.
+    fn eval_mid(&self, x: f64, bps: Option<&[f64]>) -> f64 {
         // Exactly at a declared breakpoint (the degenerate case lands there exactly).
-        if self.at_breakpoint(x) {
+        let at = match bps {
+            Some(b) => b.contains(&x),
+            None => self.breakpoints().contains(&x),
+        };
+        if at {
             // A jump (the one-sided values differ) is taken at its midpoint; at a kink the
             // value itself is right (the one-sided values differ only by O(d)).
             let d = 1e-12 * x.abs().max(1.0);
@@ -181,31 +186,6 @@ impl Func {
             }
         } else {
             self.eval(x)
-        }
-    }
-
-    /// Whether `x` is one of [`Self::breakpoints`] (without building the list for the catalogue
-    /// functions: the degenerate route asks at every node).
-    fn at_breakpoint(&self, x: f64) -> bool {
-        use Activation::{Relu, Sign, Step};
-        match self {
-            Self::Act(Sign | Step | Relu)
-            | Self::Smooth(Derivative::True(Sign | Step | Relu))
-            | Self::Smooth(Derivative::Surrogate(
-                Surrogate::FastSigmoid(_) | Surrogate::PiecewiseExp(_),
-            )) => x == 0.0,
-            Self::Smooth(Derivative::Surrogate(Surrogate::Triangle(w))) => {
-                x == 0.0 || x.abs().to_bits() == w.get().to_bits()
-            }
-            Self::Smooth(Derivative::Surrogate(Surrogate::Boxcar(w))) => {
-                x.abs().to_bits() == w.get().to_bits()
-            }
-            Self::Act(Activation::Custom(_))
-            | Self::Smooth(
-                Derivative::True(Activation::Custom(_))
-                | Derivative::Surrogate(Surrogate::Custom(_)),
-            ) => self.breakpoints().contains(&x),
-            _ => false,
         }
     }
 
@@ -506,7 +486,7 @@ impl Ctx {
         rel: f64,
     ) -> f64 {
         if tau == 0.0 {
-            let y = f.eval_mid(mu);
+            let y = f.eval_mid(mu, st.map(|st| st.bps.as_slice()));
             return if y.is_finite() { y } else { self.ev(f, mu) };
         }
         // The costly closed forms (several special functions, ~50-100 ns) come after a short
@@ -593,20 +573,8 @@ impl Ctx {
         // Two pole forms: the one with the cheaper plan inside, where it is at most a quarter of
         // the other's (a Gaussian narrow against its poles: a few Gauss-Hermite nodes; measured,
         // tanh x tanh at variances 1.9e-5 and 5.5, rho = 0.82, 13-21 against 34 us).
-        if cf && cg {
-            if let (Some((kf, rf, vf)), Some((kg, rg, vg))) = (f.pole(), g.pole()) {
-                // (The plans' widths first: within a factor 2 the costs are alike, and the
-                // cost models are not free.)
-                let (xf, xg) = (rf * tau_of(a.sqrt(), r0), rg * tau_of(b.sqrt(), r0));
-                if xf < 0.5 * xg {
-                    let cost = |kind, x: f64, v: f64| poles::uniform_cost(kind, x, 1e-16 / v);
-                    if let (Some(a), Some(b)) = (cost(kf, xf.max(1e-300), vf), cost(kg, xg, vg)) {
-                        if 4.0 * a < b {
-                            return self.smooth_pair(g, f, &cov.swapped());
-                        }
-                    }
-                }
-            }
+        if cf && cg && f.much_cheaper_plan(tau_of(a.sqrt(), r0), g, tau_of(b.sqrt(), r0)) {
+            return self.smooth_pair(g, f, &cov.swapped());
         }
         let (su, sv) = (a.sqrt(), b.sqrt());
         // rho as the closed forms compute it, snapped to +-1 within rounding (so that
