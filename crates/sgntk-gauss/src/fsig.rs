@@ -512,16 +512,13 @@ mod tests {
     /// single outer integral needs for its 1e-10 target, with a margin of 1000.
     #[test]
     fn fsig_matches_mpmath() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/test_data/fsig_1d.csv");
-        let text = std::fs::read_to_string(path).expect("fsig_1d.csv");
         let (mut n, mut worst) = (0, 0.0f64);
-        for line in text.lines().skip(1) {
-            let v: Vec<f64> = line.split(',').map(|t| t.parse().unwrap()).collect();
+        for v in crate::test_rows("fsig_1d.csv") {
             let (k, mu, tau, want) = (v[0], v[1], v[2], v[3]);
             let got = fsig_at(k, mu, tau);
             let err = (got / want - 1.0).abs();
             worst = worst.max(err);
-            assert!(err < 1e-13, "{line}: {got} ({err:e})");
+            assert!(err < 1e-13, "{v:?}: {got} ({err:e})");
             n += 1;
         }
         assert!(n >= 150, "{n}");

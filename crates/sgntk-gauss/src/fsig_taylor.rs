@@ -172,11 +172,8 @@ mod tests {
     /// relative.
     #[test]
     fn taylor_matches_mpmath() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/test_data/fsig_taylor.csv");
-        let text = std::fs::read_to_string(path).expect("fsig_taylor.csv");
         let (mut n, mut worst) = (0, 0.0f64);
-        for line in text.lines().skip(1) {
-            let v: Vec<f64> = line.split(',').map(|t| t.parse().unwrap()).collect();
+        for v in crate::test_rows("fsig_taylor.csv") {
             let (s, m, want) = (v[0], v[1], v[2]);
             assert!(1.0 + m >= TQ * s);
             let got = fsig_taylor(m, s);

@@ -39,6 +39,17 @@ mod poles;
 mod quad;
 mod rules;
 
+/// The numeric rows of a committed reference table `test_data/<name>` (header skipped).
+#[cfg(test)]
+pub(crate) fn test_rows(name: &str) -> Vec<Vec<f64>> {
+    let path = format!("{}/test_data/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    text.lines()
+        .skip(1)
+        .map(|line| line.split(',').map(|t| t.parse().unwrap()).collect())
+        .collect()
+}
+
 pub use catalogue::{
     Activation, CustomActivation, CustomSurrogate, Derivative, PointMass, Positive, RealFn,
     Surrogate,

@@ -389,11 +389,8 @@ mod tests {
     /// magnitude of `E[atan(mu + tau Z)]`, which peaks at `mu = 0`).
     #[test]
     fn faddeeva_matches_mpmath() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/test_data/faddeeva.csv");
-        let text = std::fs::read_to_string(path).expect("faddeeva.csv");
         let (mut n, mut worst) = (0, [0.0f64; 2]);
-        for line in text.lines().skip(1) {
-            let v: Vec<f64> = line.split(',').map(|t| t.parse().unwrap()).collect();
+        for v in crate::test_rows("faddeeva.csv") {
             let (x, y, re, abs, peak) = (v[0], v[1], v[2], v[3], v[4]);
             let got = faddeeva_re(x, y);
             let inner = x.hypot(y) < 7.0;
@@ -403,7 +400,7 @@ mod tests {
                 ((got - re).abs() / abs, 1e-13)
             };
             worst[usize::from(!inner)] = worst[usize::from(!inner)].max(err);
-            assert!(err < tol, "{line}: {got} ({err:e})");
+            assert!(err < tol, "{v:?}: {got} ({err:e})");
             n += 1;
         }
         assert!(n >= 100, "{n}");
